@@ -1,0 +1,75 @@
+"""The `kik-bot` command line: argument parsing only; the work happens in the core and adapters."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DEFAULT_EVAL = Path(__file__).resolve().parent.parent / "tests" / "data"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kik-bot",
+        description="KIK-Bot: questions about Kempten's integration concept, answered in the asker's language.",
+    )
+    commands = parser.add_subparsers(dest="command")
+    ask = commands.add_parser("ask", help="answer questions (argument, or one per line from stdin)")
+    ask.add_argument("question", nargs="*", help="the question; omit to read one per line from stdin")
+    ask.add_argument("--lang", help="answer in this language (like a /language choice)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    commands.add_parser("chat", help="an interactive console conversation")
+    commands.add_parser("check", help="validate the knowledge and the interface translations")
+    evaluate = commands.add_parser("eval", help="score an evaluation file or folder")
+    evaluate.add_argument("file", nargs="?", type=Path, default=DEFAULT_EVAL)
+    evaluate.add_argument("--failures", action="store_true", help="list every case that failed")
+    run = commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--webhook", action="store_true", help="receive updates by webhook instead of polling")
+    run.add_argument("--listen", default="0.0.0.0", help="webhook listen address")
+    run.add_argument("--port", type=int, default=8080, help="webhook port")
+    run.add_argument("--url", help="public webhook URL (https://...)")
+    run.add_argument("--secret", help="webhook secret token (default: KIK_WEBHOOK_SECRET)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines contain the token
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env(require_token=args.command == "run")
+    except SettingsError as error:
+        print(f"kik-bot: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    from bot import commands
+
+    if args.command is None:
+        if settings.token is not None:
+            return commands.run(settings, webhook=None)
+        print("TELEGRAM_BOT_TOKEN is not set: opening the console chat instead of the Telegram bot.")
+        return commands.chat(settings)
+    if args.command == "ask":
+        return commands.ask(settings, args.question, language=args.lang, as_json=args.json)
+    if args.command == "chat":
+        return commands.chat(settings)
+    if args.command == "check":
+        return commands.check(settings)
+    if args.command == "eval":
+        return commands.evaluate_file(settings, args.file, show_failures=args.failures)
+    if args.command == "run":
+        webhook = None
+        if args.webhook:
+            webhook = {"listen": args.listen, "port": args.port, "url": args.url, "secret": args.secret}
+        return commands.run(settings, webhook=webhook)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

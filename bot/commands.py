@@ -1,0 +1,116 @@
+"""What each `kik-bot` subcommand does, on top of the core (the CLI only parses arguments)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from bot.core.answer import Answerer, Hints
+from bot.core.knowledge import KnowledgeError, load_knowledge
+from bot.i18n import Translations
+from bot.settings import Settings
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def build_answerer(settings: Settings) -> Answerer:
+    knowledge = load_knowledge(settings.knowledge_dir)
+    return Answerer(knowledge, Translations(settings.locales_dir, knowledge.languages))
+
+
+def _load_or_report(settings: Settings) -> Answerer | None:
+    try:
+        return build_answerer(settings)
+    except KnowledgeError as error:
+        print(f"kik-bot: the knowledge in {settings.knowledge_dir} is invalid:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return None
+
+
+def _questions(arguments: list[str]) -> Iterable[str]:
+    if arguments:
+        yield " ".join(arguments)
+        return
+    stdin = sys.stdin.buffer
+    for raw in stdin:
+        line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        if line.strip():
+            yield line
+
+
+def ask(settings: Settings, arguments: list[str], *, language: str | None, as_json: bool) -> int:
+    answerer = _load_or_report(settings)
+    if answerer is None:
+        return EXIT_FAILED
+    hints = Hints(preferred=language)
+    for question in _questions(arguments):
+        result = answerer.answer(question, hints)
+        if as_json:
+            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(result.text + "\n", flush=True)
+    return EXIT_OK
+
+
+def chat(settings: Settings) -> int:
+    answerer = _load_or_report(settings)
+    if answerer is None:
+        return EXIT_FAILED
+    print("KIK-Bot – ask about Kempten's integration concept in your language. Empty line or Ctrl-D ends.")
+    language: str | None = None
+    while True:
+        try:
+            question = input("> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return EXIT_OK
+        if not question.strip():
+            return EXIT_OK
+        result = answerer.answer(question, Hints(client=language))
+        language = result.language
+        print(result.text + "\n")
+
+
+def check(settings: Settings) -> int:
+    from bot.core.lint import lint
+
+    try:
+        knowledge = load_knowledge(settings.knowledge_dir)
+    except KnowledgeError as error:
+        for problem in error.problems:
+            print(problem)
+        print(f"{len(error.problems)} error(s).")
+        return EXIT_FAILED
+    problems = lint(knowledge, Translations(settings.locales_dir, knowledge.languages))
+    for problem in problems:
+        print(problem)
+    errors = [p for p in problems if p.severity == "error"]
+    print(
+        f"{len(knowledge.entries)} entries in {len(knowledge.languages)} languages: "
+        f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)."
+    )
+    return EXIT_FAILED if errors else EXIT_OK
+
+
+def evaluate_file(settings: Settings, path: Path, *, show_failures: bool) -> int:
+    from bot.evaluate import evaluate, evaluation_files, format_report, load_cases
+
+    answerer = _load_or_report(settings)
+    if answerer is None:
+        return EXIT_FAILED
+    cases = [case for file in evaluation_files(path) for case in load_cases(file)]
+    report = evaluate(answerer, cases)
+    if show_failures:
+        print("\n".join(report.failures) + "\n")
+    print(format_report(report))
+    return EXIT_OK
+
+
+def run(settings: Settings, webhook: dict[str, Any] | None) -> int:
+    from bot.telegram.app import run_bot
+
+    return run_bot(settings, webhook=webhook)

@@ -1,0 +1,1 @@
+"""The pure core: knowledge, matching, language detection and rendering, without Telegram."""

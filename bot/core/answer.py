@@ -1,0 +1,279 @@
+"""answer(question, hints) -> Answer: the one entry point that Telegram, the console and the
+evaluation all use, so what is measured is what users get.
+
+Order of decisions: empty input; emergency (always first); language of the question (detector,
+writing system, the user's hints and which language's variants matched); the best entries; and
+calibration into a confident answer, "did you mean", or a fallback with the office's contact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from bot.core.knowledge import Entry, Knowledge
+from bot.core.language import Detection, LanguageDetector, language_scripts
+from bot.core.matcher import Candidate, Matcher
+from bot.core.normalize import normalize
+from bot.core.render import Renderer
+from bot.core.safety import EmergencyDetector
+from bot.i18n import Translations, _
+
+MAX_QUESTION_CHARS = 600  # longer messages are matched on their beginning only
+ANSWER_THRESHOLD = 0.42
+SUGGEST_THRESHOLD = 0.27
+CLEAR_MARGIN = 0.06  # below this gap to the runner-up, a mid score becomes "did you mean"
+SURE_THRESHOLD = 0.6  # at or above this, answer even when the runner-up is close
+MAX_SUGGESTIONS = 3
+MATCH_EVIDENCE = 0.6  # how much a language's best match counts towards detecting it
+HINT_EVIDENCE = 0.15
+DETECTION_FLOOR = 0.05  # languages below this detector probability are not searched
+
+
+class Outcome(StrEnum):
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    FALLBACK = "fallback"
+    EMERGENCY = "emergency"
+    SMALLTALK = "smalltalk"
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What we know about the asker besides the text."""
+
+    preferred: str | None = None  # an explicit choice (/language): wins over detection
+    client: str | None = None  # the app's language (Telegram language_code)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    detected: str | None
+    language: str
+    outcome: Outcome
+    entry: Entry | None
+    confidence: float
+    suggestions: tuple[str, ...]
+    text: str
+    html: str
+    candidates: tuple[Candidate, ...] = field(default=(), repr=False)
+
+    @property
+    def best_guess(self) -> str | None:
+        """The entry we would pick if forced: the answer, or the first suggestion."""
+        if self.entry is not None:
+            return self.entry.id
+        if self.suggestions:
+            return self.suggestions[0]
+        return self.candidates[0].entry_id if self.candidates else None
+
+    @property
+    def understood(self) -> bool:
+        """False when staff should see this question among the unanswered ones."""
+        return self.outcome in (Outcome.ANSWER, Outcome.EMERGENCY, Outcome.SMALLTALK)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "detected": self.detected,
+            "language": self.language,
+            "entry": self.entry.id if self.entry else None,
+            "field": self.entry.field if self.entry else None,
+            "confidence": round(self.confidence, 3),
+            "suggestions": list(self.suggestions),
+            "outcome": str(self.outcome),
+            "text": self.text,
+        }
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Answerer:
+    """Holds the indexes for one knowledge base; cheap to call, built once per load."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        translations: Translations,
+        detector: LanguageDetector | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self.knowledge = knowledge
+        self.translations = translations
+        self.clock = clock
+        scripts = language_scripts({lang: [e.answers.get(lang, "") for e in knowledge] for lang in knowledge.languages})
+        self.scripts = scripts
+        self.detector = detector or LanguageDetector(knowledge.languages, scripts, knowledge.aliases)
+        self.matcher = Matcher(knowledge)
+        self.emergency = EmergencyDetector(knowledge)
+        self.renderer = Renderer(knowledge)
+
+    def supported(self, language: str | None) -> str | None:
+        """A supported language code for a hint like 'pt-br', 'uk' or 'bs', else None."""
+        if not language:
+            return None
+        code = language.replace("_", "-").split("-")[0].lower()
+        code = self.knowledge.aliases.get(code, code)
+        return code if code in self.knowledge.languages else None
+
+    def answer(self, question: str, hints: Hints = Hints(), now: dt.datetime | None = None) -> Answer:
+        now = now or self.clock()
+        question = question if isinstance(question, str) else str(question)
+        text = question[:MAX_QUESTION_CHARS]
+        normalized = normalize(text)
+        preferred = self.supported(hints.preferred)
+        client = self.supported(hints.client)
+        if not normalized or not any(c.isalpha() or c.isdigit() for c in normalized):
+            language = preferred or client or self.knowledge.fallback
+            message = self._t(language, _("Please type your question in a few words, for example: When is the office open?"))
+            return self._message(question, None, language, Outcome.EMPTY, message)
+
+        detection = self.detector.detect(text)
+        trigger = self.emergency.find(normalize(question[: MAX_QUESTION_CHARS * 4]))
+        searched = self._languages_to_search(detection, preferred, client)
+        by_language = {lang: self.matcher.search(normalized, [lang]) for lang in searched}
+        detected = self._question_language(detection, by_language, client, preferred)
+        language = self._answer_language(detection, detected, preferred, client)
+
+        if trigger and self.emergency.entry_id:
+            entry = self.knowledge.entries[self.emergency.entry_id]
+            return self._entry_answer(question, detected, language, Outcome.EMERGENCY, entry, 1.0, (), now)
+
+        candidates = self._merge(by_language)
+        return self._calibrate(question, detected, language, candidates, now)
+
+    # -- language -------------------------------------------------------------------------
+
+    def _languages_to_search(self, detection: Detection, preferred: str | None, client: str | None) -> list[str]:
+        ranked = sorted(detection.probabilities.items(), key=lambda kv: kv[1], reverse=True)
+        languages = [lang for lang, p in ranked[:3] if p >= DETECTION_FLOOR]
+        same_script = [lang for lang in self.knowledge.languages if self.scripts.get(lang) == detection.script]
+        for hint in (preferred, client, self.knowledge.authoritative, self.knowledge.fallback):
+            if hint and (hint in same_script or detection.script is None):
+                languages.append(hint)
+        if not languages:
+            languages = same_script or [self.knowledge.authoritative, self.knowledge.fallback]
+        return list(dict.fromkeys(languages))
+
+    def _question_language(
+        self,
+        detection: Detection,
+        by_language: dict[str, list[Candidate]],
+        client: str | None,
+        preferred: str | None,
+    ) -> str | None:
+        if detection.foreign:
+            return detection.foreign
+        scores: dict[str, float] = {}
+        for lang in set(detection.probabilities) | set(by_language):
+            best_match = by_language.get(lang, [])
+            evidence = best_match[0].score if best_match else 0.0
+            hinted = HINT_EVIDENCE if lang in (client, preferred) else 0.0
+            scores[lang] = detection.probabilities.get(lang, 0.0) + MATCH_EVIDENCE * evidence + hinted
+        if not scores:
+            return None
+        return max(scores, key=scores.__getitem__)
+
+    def _answer_language(
+        self, detection: Detection, detected: str | None, preferred: str | None, client: str | None
+    ) -> str:
+        if preferred:
+            return preferred
+        if detection.foreign:
+            closer = detection.foreign in self.knowledge.closer_to_authoritative
+            if closer or client == self.knowledge.authoritative:
+                return self.knowledge.authoritative
+            return self.knowledge.fallback
+        if detected in self.knowledge.languages:
+            return detected
+        return client or self.knowledge.fallback
+
+    # -- matching and calibration ---------------------------------------------------------
+
+    @staticmethod
+    def _merge(by_language: dict[str, list[Candidate]]) -> list[Candidate]:
+        best: dict[str, Candidate] = {}
+        for candidates in by_language.values():
+            for candidate in candidates:
+                if candidate.entry_id not in best or candidate.score > best[candidate.entry_id].score:
+                    best[candidate.entry_id] = candidate
+        return sorted(best.values(), key=lambda c: c.score, reverse=True)
+
+    def _calibrate(
+        self, question: str, detected: str | None, language: str, candidates: list[Candidate], now: dt.datetime
+    ) -> Answer:
+        entries = self.knowledge.entries
+        topical = [c for c in candidates if entries[c.entry_id].kind != "smalltalk"]
+        if candidates and entries[candidates[0].entry_id].kind == "smalltalk":
+            top = candidates[0]
+            if top.score >= ANSWER_THRESHOLD and not (topical and topical[0].score >= SUGGEST_THRESHOLD):
+                return self._entry_answer(question, detected, language, Outcome.SMALLTALK, entries[top.entry_id], top.score, (), now, candidates)
+        if not topical or topical[0].score < SUGGEST_THRESHOLD:
+            return self._fallback(question, detected, language, candidates, now)
+        best = topical[0]
+        runner_up = topical[1].score if len(topical) > 1 else 0.0
+        confident = best.score >= SURE_THRESHOLD or (
+            best.score >= ANSWER_THRESHOLD and best.score - runner_up >= CLEAR_MARGIN
+        )
+        if confident:
+            return self._entry_answer(question, detected, language, Outcome.ANSWER, entries[best.entry_id], best.score, (), now, candidates)
+        suggestions = tuple(c.entry_id for c in topical[:MAX_SUGGESTIONS] if c.score >= SUGGEST_THRESHOLD * 0.8)
+        lines = [self._t(language, _("I am not sure what you mean. Did you mean:"))]
+        lines += [f"• {entries[s].title(language, self.knowledge.fallback)}" for s in suggestions]
+        message = "\n".join(lines)
+        return Answer(question, detected, language, Outcome.SUGGEST, None, best.score, suggestions, message, _escape(message), tuple(candidates))
+
+    def _fallback(
+        self, question: str, detected: str | None, language: str, candidates: list[Candidate], now: dt.datetime
+    ) -> Answer:
+        intro = self._t(language, _("Sorry, I have no answer to that. The integration office will gladly help you:"))
+        contact = self.knowledge.entries.get("contact")
+        gettext = self.translations.gettext(language)
+        text, html = intro, _escape(intro)
+        if contact is not None:
+            text += "\n\n" + self.renderer.answer_text(contact, language, gettext, now)
+            html += "\n\n" + self.renderer.answer_text(contact, language, gettext, now, as_html=True)
+        confidence = candidates[0].score if candidates else 0.0
+        return Answer(question, detected, language, Outcome.FALLBACK, None, confidence, (), text, html, tuple(candidates))
+
+    def _entry_answer(
+        self,
+        question: str,
+        detected: str | None,
+        language: str,
+        outcome: Outcome,
+        entry: Entry,
+        confidence: float,
+        suggestions: tuple[str, ...],
+        now: dt.datetime,
+        candidates: list[Candidate] | None = None,
+    ) -> Answer:
+        gettext = self.translations.gettext(language)
+        text = self.renderer.answer_text(entry, language, gettext, now)
+        html = self.renderer.answer_text(entry, language, gettext, now, as_html=True)
+        return Answer(question, detected, language, outcome, entry, confidence, suggestions, text, html, tuple(candidates or ()))
+
+    def _message(self, question: str, detected: str | None, language: str, outcome: Outcome, message: str) -> Answer:
+        return Answer(question, detected, language, outcome, None, 0.0, (), message, _escape(message))
+
+    def _t(self, language: str, message: str) -> str:
+        return self.translations.gettext(language)(message)
+
+    def render_entry(self, entry_id: str, language: str, *, as_html: bool = False, now: dt.datetime | None = None) -> str:
+        """An entry's answer by id (deep links, menus), in a language."""
+        entry = self.knowledge.entries[entry_id]
+        gettext = self.translations.gettext(language)
+        return self.renderer.answer_text(entry, language, gettext, now or self.clock(), as_html=as_html)
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)

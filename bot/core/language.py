@@ -1,0 +1,117 @@
+"""Which language a question is written in, restricted to the languages we answer in.
+
+py3langid (restricted to the supported set) reads the text; the writing system narrows the
+choice (a Cyrillic text is never Turkish); a second, unrestricted model tells when the text is
+in a language we do not support at all, so that we answer in English or German instead of a
+wrong third language. The matcher adds its own evidence later (see answer.py).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import py3langid.langid as langid
+
+# Below this many letters the detector's verdict is too weak to call a text foreign.
+_FOREIGN_MIN_LETTERS = 12
+_FOREIGN_MIN_PROBABILITY = 0.6
+
+
+def script_of(char: str) -> str | None:
+    """The writing system of a letter, e.g. 'LATIN', 'CYRILLIC', 'ARABIC'; None for non-letters."""
+    if not char.isalpha():
+        return None
+    name = unicodedata.name(char, "")
+    if not name:
+        return None
+    first = name.split(" ", 1)[0]
+    return "CJK" if first in ("CJK", "HIRAGANA", "KATAKANA") else first
+
+
+def dominant_script(text: str) -> tuple[str | None, int]:
+    """The most frequent script among the letters of a text, and the number of letters."""
+    counts = Counter(s for s in map(script_of, text) if s)
+    if not counts:
+        return None, 0
+    script, _ = counts.most_common(1)[0]
+    return script, sum(counts.values())
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What the text alone says about its language."""
+
+    probabilities: Mapping[str, float] = field(default_factory=dict)
+    foreign: str | None = None  # an unsupported language the text is confidently in
+    script: str | None = None
+
+    @property
+    def best(self) -> str | None:
+        if not self.probabilities:
+            return None
+        return max(self.probabilities, key=self.probabilities.__getitem__)
+
+
+class LanguageDetector:
+    """Detects the language of short questions among a fixed set of supported languages."""
+
+    def __init__(
+        self,
+        languages: Iterable[str],
+        scripts: Mapping[str, str],
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
+        self.languages = tuple(languages)
+        self.scripts = dict(scripts)
+        self.aliases = dict(aliases or {})
+        self._full = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+        known = set(self._full.labels)
+        self._restricted_set = [lang for lang in self.languages if lang in known]
+        self._restricted = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+        self._restricted.set_languages(self._restricted_set)
+        self._accepted = set(self.languages) | set(self.aliases)
+
+    def detect(self, text: str) -> Detection:
+        script, letters = dominant_script(text)
+        if script is None:
+            return Detection(script=None)
+        candidates = [lang for lang in self.languages if self.scripts.get(lang) == script]
+        if not candidates:
+            guess, _ = self._full.classify(text)
+            return Detection(foreign=guess, script=script)
+        probabilities = self._restricted_probabilities(text, candidates)
+        foreign = None
+        if letters >= _FOREIGN_MIN_LETTERS:
+            guess, confidence = self._full.classify(text)
+            if guess not in self._accepted and confidence >= _FOREIGN_MIN_PROBABILITY:
+                foreign = guess
+            elif guess in self.aliases and self.aliases[guess] in candidates:
+                alias = self.aliases[guess]
+                probabilities = {k: (1.0 if k == alias else 0.0) for k in probabilities}
+        return Detection(probabilities, foreign, script)
+
+    def _restricted_probabilities(self, text: str, candidates: list[str]) -> dict[str, float]:
+        known = [lang for lang in candidates if lang in self._restricted_set]
+        if not known:
+            return {lang: 1.0 / len(candidates) for lang in candidates}
+        ranked = dict(self._restricted.rank(text))
+        scores = {lang: ranked.get(lang, 0.0) for lang in known}
+        total = sum(scores.values())
+        if total <= 0:
+            return {lang: 1.0 / len(candidates) for lang in candidates}
+        result = {lang: scores[lang] / total for lang in known}
+        for lang in candidates:  # a language the model does not know keeps a small share
+            result.setdefault(lang, 0.0)
+        return result
+
+
+def language_scripts(answers_by_language: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """The script of each language, read from its own answer texts (so new languages need no code)."""
+    scripts: dict[str, str] = {}
+    for lang, texts in answers_by_language.items():
+        script, _ = dominant_script(" ".join(texts))
+        scripts[lang] = script or "LATIN"
+    return scripts

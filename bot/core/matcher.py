@@ -1,0 +1,188 @@
+"""Finds the knowledge entries closest to a question, per language.
+
+Each language has its own index, built once per knowledge load. An entry is represented twice:
+as one document of all its question variants (plus, lightly, its answer) and as each variant on
+its own. Features are whole words and character 3- and 4-grams of words, weighted by TF-IDF, so
+inflections, compounds and typos still share most features with the variants ("Deutschkurs",
+"deutsch kurse", "deutschkus"). Words no entry uses (e.g. "Tokio") weigh fully in the question
+and pull its score down: that is what makes out-of-scope questions fall back. The best few
+entries are re-ranked with rapidfuzz against their variants, which rewards near-exact phrasings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.core.knowledge import PLACEHOLDER, Knowledge
+from bot.core.normalize import normalize
+
+WORD_WEIGHT = 2.0
+NGRAM_SIZES = (3, 4)
+ANSWER_WEIGHT = 0.35
+DOCUMENT_SHARE = 0.5  # entry document vs. best single variant
+FUZZY_SHARE = 0.2  # rapidfuzz re-ranking share of the final score
+RERANK = 8
+MAX_QUERY_TOKENS = 60
+
+
+def features(tokens: Iterable[str]) -> Counter[str]:
+    """Word and character n-gram features of normalised tokens."""
+    counts: Counter[str] = Counter()
+    for token in tokens:
+        counts["w:" + token] += WORD_WEIGHT
+        if len(token) < 2:
+            continue
+        padded = f"<{token}>"
+        for size in NGRAM_SIZES:
+            for start in range(len(padded) - size + 1):
+                counts[padded[start : start + size]] += 1.0
+    return counts
+
+
+def strip_fillers(tokens: list[str], fillers: Iterable[tuple[str, ...]]) -> list[str]:
+    """Remove filler words and phrases, unless nothing would be left."""
+    kept = list(tokens)
+    for phrase in sorted(fillers, key=len, reverse=True):
+        size = len(phrase)
+        i = 0
+        while i <= len(kept) - size:
+            if tuple(kept[i : i + size]) == phrase:
+                del kept[i : i + size]
+            else:
+                i += 1
+    return kept or list(tokens)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entry and how well the question matches it in one language (0..1)."""
+
+    entry_id: str
+    score: float
+    language: str
+
+
+class _Postings:
+    """Sparse TF-IDF vectors stored as feature -> (row indices, weights)."""
+
+    def __init__(self, rows: list[Counter[str]], idf: Mapping[str, float]) -> None:
+        self.size = len(rows)
+        by_feature: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        for row, counts in enumerate(rows):
+            weights = {f: (1.0 + math.log(c)) * idf[f] for f, c in counts.items() if c > 0}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            for feature, weight in weights.items():
+                indices, values = by_feature[feature]
+                indices.append(row)
+                values.append(weight / norm)
+        self.lists = {
+            f: (np.asarray(i, dtype=np.int32), np.asarray(v, dtype=np.float32))
+            for f, (i, v) in by_feature.items()
+        }
+
+    def scores(self, query: Mapping[str, float]) -> np.ndarray:
+        result = np.zeros(self.size, dtype=np.float32)
+        for feature, weight in query.items():
+            posting = self.lists.get(feature)
+            if posting is not None:
+                result[posting[0]] += weight * posting[1]
+        return result
+
+
+class _LanguageIndex:
+    def __init__(self, language: str, knowledge: Knowledge) -> None:
+        self.language = language
+        self.fillers = [tuple(f.split()) for f in knowledge.fillers.get(language, ())]
+        self.entry_ids: list[str] = []
+        docs: list[Counter[str]] = []
+        variant_rows: list[Counter[str]] = []
+        self.variants: list[str] = []
+        starts: list[int] = []
+        for entry in knowledge:
+            questions = entry.questions.get(language)
+            if not questions:
+                continue
+            self.entry_ids.append(entry.id)
+            starts.append(len(variant_rows))
+            doc: Counter[str] = Counter()
+            for question in questions:
+                tokens = strip_fillers(normalize(question).split(), self.fillers)
+                counts = features(tokens)
+                variant_rows.append(counts)
+                self.variants.append(" ".join(tokens))
+                doc.update(counts)
+            answer = entry.answers.get(language, "")
+            for feature, count in features(normalize(PLACEHOLDER.sub(" ", answer)).split()).items():
+                doc[feature] += count * ANSWER_WEIGHT
+            docs.append(doc)
+        document_frequency: Counter[str] = Counter()
+        for doc in docs:
+            document_frequency.update(doc.keys())
+        total = len(docs)
+        self.unknown_idf = math.log(1 + total) + 1.0
+        self.idf = {f: math.log((1 + total) / (1 + df)) + 1.0 for f, df in document_frequency.items()}
+        variant_idf = defaultdict(lambda: self.unknown_idf, self.idf)
+        self.documents = _Postings(docs, self.idf)
+        self.variant_postings = _Postings(variant_rows, variant_idf)
+        self.variant_starts = np.asarray(starts, dtype=np.int64)
+        ends = starts[1:] + [len(variant_rows)] if starts else []
+        self.variant_ranges = list(zip(starts, ends, strict=True))
+
+    def query_vector(self, tokens: list[str]) -> dict[str, float]:
+        counts = features(strip_fillers(tokens, self.fillers))
+        vector = {f: (1.0 + math.log(c)) * self.idf.get(f, self.unknown_idf) for f, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        return {f: w / norm for f, w in vector.items()}
+
+    def search(self, tokens: list[str], limit: int) -> list[Candidate]:
+        if not self.entry_ids:
+            return []
+        query = self.query_vector(tokens)
+        document_scores = self.documents.scores(query)
+        variant_scores = self.variant_postings.scores(query)
+        best_variant = np.maximum.reduceat(variant_scores, self.variant_starts)
+        combined = DOCUMENT_SHARE * document_scores + (1 - DOCUMENT_SHARE) * best_variant
+        count = min(RERANK, len(combined))
+        top = np.argpartition(-combined, count - 1)[:count]
+        text = " ".join(strip_fillers(tokens, self.fillers))
+        candidates = []
+        for row in top:
+            begin, end = self.variant_ranges[row]
+            fuzzy = process.extractOne(
+                text, self.variants[begin:end], scorer=fuzz.token_sort_ratio, processor=None
+            )
+            similarity = fuzzy[1] / 100.0 if fuzzy else 0.0
+            score = (1 - FUZZY_SHARE) * float(combined[row]) + FUZZY_SHARE * similarity
+            candidates.append(Candidate(self.entry_ids[row], min(score, 1.0), self.language))
+        candidates.sort(key=lambda c: c.score, reverse=True)
+        return candidates[:limit]
+
+
+class Matcher:
+    """Ranks entries for a normalised question, in the languages asked for."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self.indexes = {lang: _LanguageIndex(lang, knowledge) for lang in knowledge.languages}
+
+    def search(self, normalized: str, languages: Iterable[str], limit: int = 5) -> list[Candidate]:
+        """Best candidates over the given languages, each entry once with its best language."""
+        tokens = normalized.split()[:MAX_QUERY_TOKENS]
+        if not tokens:
+            return []
+        best: dict[str, Candidate] = {}
+        for lang in dict.fromkeys(languages):
+            index = self.indexes.get(lang)
+            if index is None:
+                continue
+            for candidate in index.search(tokens, limit):
+                current = best.get(candidate.entry_id)
+                if current is None or candidate.score > current.score:
+                    best[candidate.entry_id] = candidate
+        return sorted(best.values(), key=lambda c: c.score, reverse=True)[:limit]

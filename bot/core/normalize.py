@@ -1,0 +1,68 @@
+"""Text normalisation shared by the index and the questions, so that both compare alike.
+
+People type without diacritics, with Turkish dotless i, Persian or Arabic letter variants,
+Arabic-Indic digits, bidi marks and stray punctuation; all of it is folded here once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters that Unicode decomposition does not reduce to a base letter.
+_LETTER_FOLDS = str.maketrans(
+    {
+        "ı": "i",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "ø": "o",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ß": "ss",
+        # Arabic and Persian variants of the same letter.
+        "ي": "ی",
+        "ى": "ی",
+        "ئ": "ی",
+        "ك": "ک",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ؤ": "و",
+        "ة": "ه",
+        "ۀ": "ه",
+        "ـ": "",  # tatweel
+        "\u200c": " ",  # zero-width non-joiner, used inside Persian words
+    }
+)
+_INVISIBLE = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b\u200d-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_NON_WORD = re.compile(r"[^\w]+|_")
+_SPACES = re.compile(r"\s+")
+
+
+def _is_kept(char: str) -> bool:
+    """Drop combining marks (accents, harakat) but keep everything else."""
+    return not unicodedata.category(char).startswith("M")
+
+
+def _ascii_digit(char: str) -> str:
+    if char.isdigit() and not char.isascii():
+        return str(unicodedata.digit(char, 0))
+    return char
+
+
+def normalize(text: str) -> str:
+    """Fold a text to lower-case words separated by single spaces, without marks or punctuation."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub(" ", text)
+    text = text.replace("İ", "i").casefold().translate(_LETTER_FOLDS)
+    text = "".join(_ascii_digit(c) for c in unicodedata.normalize("NFD", text) if _is_kept(c))
+    text = _NON_WORD.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """The words of an already normalised text."""
+    return text.split()

@@ -1,0 +1,103 @@
+"""Safe YAML reading that remembers where each value came from.
+
+Staff edit these files by hand, so every error must name file and line; duplicate keys (which
+PyYAML silently overwrites) and anchors/aliases (a classic "billion laughs" bomb) are rejected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_FILE_BYTES = 2_000_000
+
+
+class YamlError(Exception):
+    """A YAML file that cannot be read; the message names file and line."""
+
+
+class LineDict(dict[str, Any]):
+    """A mapping that knows the line of itself and of each of its keys (1-based)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class LineList(list[Any]):
+    """A sequence that knows its line (1-based)."""
+
+    line: int = 0
+
+
+class _Loader(yaml.SafeLoader):
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                "while reading", None, "aliases (*name) are not allowed", event.start_mark
+            )
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise yaml.MarkedYAMLError(
+                "while reading", None, "anchors (&name) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        result = LineDict()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise yaml.MarkedYAMLError(
+                    "while reading", None, "merge keys (<<) are not allowed", key_node.start_mark
+                )
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                raise yaml.MarkedYAMLError(
+                    "while reading", None, f"key {key!r} must be text", key_node.start_mark
+                )
+            if key in result:
+                raise yaml.MarkedYAMLError(
+                    "while reading", None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            result[key] = self.construct_object(value_node, deep=True)
+            result.key_lines[key] = key_node.start_mark.line + 1
+        return result
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:  # type: ignore[override]
+        result = LineList(self.construct_object(child, deep=True) for child in node.value)
+        result.line = node.start_mark.line + 1
+        return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
+
+
+def load_yaml_text(text: str, name: str) -> Any:
+    """Parse one YAML document; raise YamlError naming `name` and the line."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 0
+        raise YamlError(f"{name}:{line}: {error.problem or error.context}") from None
+    except yaml.YAMLError as error:
+        raise YamlError(f"{name}: {error}") from None
+
+
+def load_yaml_file(path: Path) -> Any:
+    """Read and parse a YAML file, refusing files too large to be hand-written knowledge."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise YamlError(f"{path.name}:1: file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise YamlError(f"{path.name}:1: not UTF-8 text ({error.reason})") from None
+    return load_yaml_text(text, path.name)

@@ -1,0 +1,76 @@
+"""Configuration from the environment (and an optional `.env` file), read once and validated.
+
+Everything else receives a frozen Settings object; nothing reads os.environ on its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+_TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,60}$")
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+class Secret(str):
+    """A string that does not show itself in logs, tracebacks or reprs."""
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+
+def _default_dir(name: str) -> Path:
+    candidate = PROJECT_ROOT / name
+    return candidate if candidate.is_dir() else Path.cwd() / name
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: Secret | None = None
+    base_url: str = DEFAULT_BASE_URL
+    admin_ids: frozenset[int] = frozenset()
+    staff_chat_id: int | None = None
+    data_dir: Path = field(default_factory=lambda: Path.cwd() / "data")
+    knowledge_dir: Path = field(default_factory=lambda: _default_dir("knowledge"))
+    locales_dir: Path = field(default_factory=lambda: _default_dir("locales"))
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, require_token: bool = False) -> Settings:
+        env = dict(os.environ if env is None else env)
+        raw_token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if require_token and not raw_token:
+            raise SettingsError("TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)")
+        if raw_token and not _TOKEN.match(raw_token):
+            raise SettingsError("TELEGRAM_BOT_TOKEN is malformed (expected digits:letters from @BotFather)")
+        try:
+            admins = frozenset(int(x) for x in re.split(r"[,\s]+", env.get("KIK_ADMIN_IDS", "").strip()) if x)
+        except ValueError:
+            raise SettingsError("KIK_ADMIN_IDS must be numeric Telegram user ids, separated by commas") from None
+        staff_chat = env.get("KIK_STAFF_CHAT_ID", "").strip()
+        if staff_chat and not re.fullmatch(r"-?\d+", staff_chat):
+            raise SettingsError("KIK_STAFF_CHAT_ID must be a numeric chat id (groups start with -100)")
+        defaults = cls()
+        return cls(
+            token=Secret(raw_token) if raw_token else None,
+            base_url=env.get("TELEGRAM_BASE_URL", "").strip() or DEFAULT_BASE_URL,
+            admin_ids=admins,
+            staff_chat_id=int(staff_chat) if staff_chat else None,
+            data_dir=Path(env["KIK_DATA_DIR"]) if env.get("KIK_DATA_DIR") else defaults.data_dir,
+            knowledge_dir=Path(env["KIK_KNOWLEDGE_DIR"]) if env.get("KIK_KNOWLEDGE_DIR") else defaults.knowledge_dir,
+            locales_dir=Path(env["KIK_LOCALES_DIR"]) if env.get("KIK_LOCALES_DIR") else defaults.locales_dir,
+        )
