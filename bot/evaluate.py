@@ -26,6 +26,11 @@ class Case:
     hint: str | None = None
 
     @property
+    def group(self) -> str:
+        """The language a case counts for; cases in unsupported languages count as 'other'."""
+        return self.languages[0] if len(self.languages) == 1 else "other"
+
+    @property
     def out_of_scope(self) -> bool:
         return FALLBACK in self.expect
 
@@ -79,7 +84,7 @@ def evaluate(answerer: Answerer, cases: Iterable[Case]) -> Report:
     report = Report()
     for case in cases:
         result = answerer.answer(case.question, Hints(client=case.hint))
-        score = report.by_language[case.languages[0]]
+        score = report.by_language[case.group]
         score.cases += 1
         problems = []
         if result.language in case.languages:
@@ -110,7 +115,7 @@ def evaluate(answerer: Answerer, cases: Iterable[Case]) -> Report:
             else:
                 problems.append(f"fact /{fact}/ missing")
         if problems:
-            report.failures.append(f"[{case.languages[0]}] {case.question!r} expect {list(case.expect)}: {'; '.join(problems)}")
+            report.failures.append(f"[{case.group}] {case.question!r} expect {list(case.expect)}: {'; '.join(problems)}")
     return report
 
 

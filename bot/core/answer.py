@@ -23,14 +23,16 @@ from bot.core.safety import EmergencyDetector
 from bot.i18n import Translations, _
 
 MAX_QUESTION_CHARS = 600  # longer messages are matched on their beginning only
-ANSWER_THRESHOLD = 0.42
+ANSWER_THRESHOLD = 0.34
 SUGGEST_THRESHOLD = 0.27
 CLEAR_MARGIN = 0.06  # below this gap to the runner-up, a mid score becomes "did you mean"
 SURE_THRESHOLD = 0.6  # at or above this, answer even when the runner-up is close
+SMALLTALK_MARGIN = 0.15  # "Hallo, wann habt ihr offen?" is a question, not a greeting
 MAX_SUGGESTIONS = 3
 MATCH_EVIDENCE = 0.6  # how much a language's best match counts towards detecting it
 HINT_EVIDENCE = 0.15
-DETECTION_FLOOR = 0.05  # languages below this detector probability are not searched
+DETECTION_FLOOR = 0.05  # languages below this detector probability are not searched...
+SURE_DETECTION = 0.8  # ...unless the detector is unsure: then every language of the script is
 
 
 class Outcome(StrEnum):
@@ -112,7 +114,7 @@ class Answerer:
         self.scripts = scripts
         self.detector = detector or LanguageDetector(knowledge.languages, scripts, knowledge.aliases)
         self.matcher = Matcher(knowledge)
-        self.emergency = EmergencyDetector(knowledge)
+        self.emergency = EmergencyDetector(knowledge, scripts)
         self.renderer = Renderer(knowledge)
 
     def supported(self, language: str | None) -> str | None:
@@ -136,7 +138,7 @@ class Answerer:
             return self._message(question, None, language, Outcome.EMPTY, message)
 
         detection = self.detector.detect(text)
-        trigger = self.emergency.find(normalize(question[: MAX_QUESTION_CHARS * 4]))
+        trigger = self.emergency.find(normalize(question[: MAX_QUESTION_CHARS * 4]), detection.script)
         searched = self._languages_to_search(detection, preferred, client)
         by_language = {lang: self.matcher.search(normalized, [lang]) for lang in searched}
         detected = self._question_language(detection, by_language, client, preferred)
@@ -153,8 +155,11 @@ class Answerer:
 
     def _languages_to_search(self, detection: Detection, preferred: str | None, client: str | None) -> list[str]:
         ranked = sorted(detection.probabilities.items(), key=lambda kv: kv[1], reverse=True)
-        languages = [lang for lang, p in ranked[:3] if p >= DETECTION_FLOOR]
         same_script = [lang for lang in self.knowledge.languages if self.scripts.get(lang) == detection.script]
+        if ranked and ranked[0][1] < SURE_DETECTION:
+            languages = [lang for lang, _p in ranked]
+        else:
+            languages = [lang for lang, p in ranked if p >= DETECTION_FLOOR]
         for hint in (preferred, client, self.knowledge.authoritative, self.knowledge.fallback):
             if hint and (hint in same_script or detection.script is None):
                 languages.append(hint)
@@ -213,7 +218,7 @@ class Answerer:
         topical = [c for c in candidates if entries[c.entry_id].kind != "smalltalk"]
         if candidates and entries[candidates[0].entry_id].kind == "smalltalk":
             top = candidates[0]
-            if top.score >= ANSWER_THRESHOLD and not (topical and topical[0].score >= SUGGEST_THRESHOLD):
+            if top.score >= ANSWER_THRESHOLD and not (topical and topical[0].score > top.score - SMALLTALK_MARGIN):
                 return self._entry_answer(question, detected, language, Outcome.SMALLTALK, entries[top.entry_id], top.score, (), now, candidates)
         if not topical or topical[0].score < SUGGEST_THRESHOLD:
             return self._fallback(question, detected, language, candidates, now)

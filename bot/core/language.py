@@ -70,7 +70,12 @@ class LanguageDetector:
         self._full = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
         known = set(self._full.labels)
         self._restricted_set = [lang for lang in self.languages if lang in known]
-        self._restricted = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+        # A second identifier over the same arrays: decompressing the model is most of start-up.
+        full = self._full
+        self._restricted = langid.LanguageIdentifier(
+            full.nb_ptc, full.nb_pc, full.nb_classes, full.tk_nextmove, full.tk_output,
+            norm_probs=True, tk_row=full.tk_row,
+        )
         self._restricted.set_languages(self._restricted_set)
         self._accepted = set(self.languages) | set(self.aliases)
 

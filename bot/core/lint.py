@@ -54,8 +54,41 @@ def lint(knowledge: Knowledge, translations: Translations) -> list[Problem]:
         for lang in knowledge.languages:
             if not emergency.triggers.get(lang):
                 problems.append(Problem(emergency.file, emergency.lines.get("triggers", emergency.line), f"no emergency triggers in '{lang}'", entry=emergency.id, field=f"triggers.{lang}"))
+        problems += _lint_triggers(knowledge)
     problems += lint_catalogs(knowledge, translations)
     return problems
+
+
+def _lint_triggers(knowledge: Knowledge) -> list[Problem]:
+    """No trigger of any language may fire on a question filed under another entry."""
+    from bot.core.safety import EmergencyDetector
+
+    emergency = knowledge.emergency
+    assert emergency is not None
+    problems = []
+    for lang, triggers in emergency.triggers.items():
+        detector = EmergencyDetector(_only_triggers(knowledge, lang, triggers), {})
+        for entry in knowledge:
+            if entry.id == emergency.id:
+                continue
+            for q_lang, questions in entry.questions.items():
+                for question in questions:
+                    hit = detector.find(normalize(question))
+                    if hit:
+                        problems.append(Problem(
+                            emergency.file, emergency.lines.get("triggers", emergency.line),
+                            f"trigger {hit!r} fires on {q_lang} question {question!r} of '{entry.id}'",
+                            entry=emergency.id, field=f"triggers.{lang}",
+                        ))
+    return problems
+
+
+def _only_triggers(knowledge: Knowledge, lang: str, triggers: tuple[str, ...]) -> Knowledge:
+    from dataclasses import replace
+
+    emergency = knowledge.emergency
+    assert emergency is not None
+    return replace(knowledge, entries={emergency.id: replace(emergency, triggers={lang: triggers})})
 
 
 def lint_catalogs(knowledge: Knowledge, translations: Translations) -> list[Problem]:

@@ -25,8 +25,8 @@ from bot.core.normalize import normalize
 WORD_WEIGHT = 2.0
 NGRAM_SIZES = (3, 4)
 ANSWER_WEIGHT = 0.35
-DOCUMENT_SHARE = 0.5  # entry document vs. best single variant
-FUZZY_SHARE = 0.2  # rapidfuzz re-ranking share of the final score
+DOCUMENT_SHARE = 0.7  # entry document vs. best single variant
+FUZZY_SHARE = 0.0  # rapidfuzz re-ranking share of the final score
 RERANK = 8
 MAX_QUERY_TOKENS = 60
 
@@ -69,29 +69,34 @@ class Candidate:
 
 
 class _Postings:
-    """Sparse TF-IDF vectors stored as feature -> (row indices, weights)."""
+    """Sparse TF-IDF row vectors, stored column-wise: feature -> (row indices, weights)."""
 
     def __init__(self, rows: list[Counter[str]], idf: Mapping[str, float]) -> None:
         self.size = len(rows)
-        by_feature: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        self.columns: dict[str, int] = {}
+        row_ids: list[int] = []
+        column_ids: list[int] = []
+        values: list[float] = []
         for row, counts in enumerate(rows):
             weights = {f: (1.0 + math.log(c)) * idf[f] for f, c in counts.items() if c > 0}
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
             for feature, weight in weights.items():
-                indices, values = by_feature[feature]
-                indices.append(row)
+                row_ids.append(row)
+                column_ids.append(self.columns.setdefault(feature, len(self.columns)))
                 values.append(weight / norm)
-        self.lists = {
-            f: (np.asarray(i, dtype=np.int32), np.asarray(v, dtype=np.float32))
-            for f, (i, v) in by_feature.items()
-        }
+        columns = np.asarray(column_ids, dtype=np.int64)
+        order = np.argsort(columns, kind="stable")
+        self.rows = np.asarray(row_ids, dtype=np.int32)[order]
+        self.values = np.asarray(values, dtype=np.float32)[order]
+        self.starts = np.concatenate(([0], np.cumsum(np.bincount(columns, minlength=len(self.columns)))))
 
     def scores(self, query: Mapping[str, float]) -> np.ndarray:
         result = np.zeros(self.size, dtype=np.float32)
         for feature, weight in query.items():
-            posting = self.lists.get(feature)
-            if posting is not None:
-                result[posting[0]] += weight * posting[1]
+            column = self.columns.get(feature)
+            if column is not None:
+                begin, end = self.starts[column], self.starts[column + 1]
+                result[self.rows[begin:end]] += weight * self.values[begin:end]
         return result
 
 
@@ -121,15 +126,17 @@ class _LanguageIndex:
             for feature, count in features(normalize(PLACEHOLDER.sub(" ", answer)).split()).items():
                 doc[feature] += count * ANSWER_WEIGHT
             docs.append(doc)
+        # Frequencies over single variants, not whole entries: with a few dozen entries per
+        # language, words like "wie" or "how" occur in most entries and would look rare.
         document_frequency: Counter[str] = Counter()
-        for doc in docs:
-            document_frequency.update(doc.keys())
-        total = len(docs)
+        for row in variant_rows:
+            document_frequency.update(row.keys())
+        total = len(variant_rows)
         self.unknown_idf = math.log(1 + total) + 1.0
         self.idf = {f: math.log((1 + total) / (1 + df)) + 1.0 for f, df in document_frequency.items()}
-        variant_idf = defaultdict(lambda: self.unknown_idf, self.idf)
-        self.documents = _Postings(docs, self.idf)
-        self.variant_postings = _Postings(variant_rows, variant_idf)
+        idf = defaultdict(lambda: self.unknown_idf, self.idf)
+        self.documents = _Postings(docs, idf)
+        self.variant_postings = _Postings(variant_rows, idf)
         self.variant_starts = np.asarray(starts, dtype=np.int64)
         ends = starts[1:] + [len(variant_rows)] if starts else []
         self.variant_ranges = list(zip(starts, ends, strict=True))

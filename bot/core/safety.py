@@ -8,6 +8,8 @@ languages at once, and win over every other match.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Mapping
 
 from bot.core.knowledge import Knowledge
 from bot.core.normalize import normalize
@@ -16,21 +18,26 @@ from bot.core.normalize import normalize
 class EmergencyDetector:
     """Finds emergency triggers in a normalised text."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, scripts: Mapping[str, str]) -> None:
         entry = knowledge.emergency
         self.entry_id = entry.id if entry else None
-        phrases = sorted(
-            {normalize(t) for triggers in (entry.triggers.values() if entry else ()) for t in triggers} - {""},
-            key=len,
-            reverse=True,
-        )
-        self._pattern = (
-            re.compile(r"(?:^|\s)(?:" + "|".join(re.escape(p) for p in phrases) + ")") if phrases else None
-        )
+        by_script: dict[str, set[str]] = defaultdict(set)
+        for lang, triggers in (entry.triggers.items() if entry else ()):
+            by_script[scripts.get(lang, "LATIN")].update(normalize(t) for t in triggers)
+        self._patterns = {script: _pattern(phrases - {""}) for script, phrases in by_script.items()}
 
-    def find(self, normalized: str) -> str | None:
-        """The first trigger found, or None."""
-        if self._pattern is None:
-            return None
-        match = self._pattern.search(normalized)
-        return match.group(0).strip() if match else None
+    def find(self, normalized: str, script: str | None = None) -> str | None:
+        """The first trigger found among the languages written in `script` (all if None)."""
+        patterns = self._patterns.values() if script is None else [self._patterns.get(script)]
+        for pattern in patterns:
+            match = pattern.search(normalized) if pattern else None
+            if match:
+                return match.group(0).strip()
+        return None
+
+
+def _pattern(phrases: set[str]) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    ordered = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"(?:^|\s)(?:" + "|".join(re.escape(p) for p in ordered) + ")")

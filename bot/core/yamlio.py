@@ -31,20 +31,23 @@ class LineList(list[Any]):
     line: int = 0
 
 
-class _Loader(yaml.SafeLoader):
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+# libyaml's C parser when PyYAML has it (about ten times faster), the pure-Python one otherwise.
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._seen_nodes: set[int] = set()
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # An alias is the same node reached twice; refusing it stops "billion laughs" bombs.
+        if id(node) in self._seen_nodes and not isinstance(node, yaml.ScalarNode):
             raise yaml.MarkedYAMLError(
-                "while reading", None, "aliases (*name) are not allowed", event.start_mark
+                "while reading", None, "aliases (*name) and anchors are not allowed", node.start_mark
             )
-        event = self.peek_event()
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise yaml.MarkedYAMLError(
-                "while reading", None, "anchors (&name) are not allowed", event.start_mark
-            )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        self._seen_nodes.add(id(node))
+        return super().construct_object(node, deep=deep)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
         result = LineDict()

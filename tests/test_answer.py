@@ -1,0 +1,134 @@
+"""What a person gets back for a question: the one entry point every channel uses."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.answer import Answerer, Hints, Outcome
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Notfall, mein Kind ist bewusstlos!", "de"),
+        ("help, my father is not breathing", "en"),
+        ("Acil! Babam bayıldı", "tr"),
+        ("Мой сосед хочет покончить с собой", "ru"),
+        ("پدرم نفس نمی کشد", "fa"),
+        ("Aiuto, c'è un incendio in casa", "it"),
+    ],
+)
+def test_emergency_wins_over_everything(answerer: Answerer, question: str, language: str) -> None:
+    result = answerer.answer(question)
+    assert result.outcome is Outcome.EMERGENCY
+    assert result.language == language
+    assert "112" in result.text and "110" in result.text
+
+
+def test_emergency_wins_even_when_the_topic_matches_too(answerer: Answerer) -> None:
+    result = answerer.answer("Öffnungszeiten? Mein Kollege ist bewusstlos")
+    assert result.outcome is Outcome.EMERGENCY
+
+
+@pytest.mark.parametrize("question", ["Hallo", "Merhaba", "Danke schön!", "Wer bist du?", "hello there"])
+def test_smalltalk_gets_a_friendly_reply_and_is_not_unanswered(answerer: Answerer, question: str) -> None:
+    result = answerer.answer(question)
+    assert result.outcome is Outcome.SMALLTALK
+    assert result.understood
+
+
+def test_greeting_before_a_question_answers_the_question(answerer: Answerer) -> None:
+    result = answerer.answer("Hallo, wann habt ihr offen?")
+    assert result.entry is not None and result.entry.id == "hours"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Wie wird das Wetter morgen?", "Who won the world cup?", "Tell me a joke", "Was kostet ein iPhone?"],
+)
+def test_out_of_scope_falls_back_with_the_office_contact(answerer: Answerer, question: str) -> None:
+    result = answerer.answer(question)
+    assert result.outcome in (Outcome.FALLBACK, Outcome.SUGGEST)
+    assert result.entry is None
+    assert not result.understood
+    if result.outcome is Outcome.FALLBACK:
+        assert "integration@kempten.de" in result.text
+
+
+def test_answers_in_the_language_of_the_question(answerer: Answerer) -> None:
+    result = answerer.answer("Ofis cuma günü açık mı?")
+    assert (result.detected, result.language, result.entry and result.entry.id) == ("tr", "tr", "hours")
+    assert "Cuma" in result.text
+
+
+def test_explicit_language_choice_wins_over_detection(answerer: Answerer) -> None:
+    result = answerer.answer("Wann habt ihr offen?", Hints(preferred="ar"))
+    assert result.detected == "de"
+    assert result.language == "ar"
+    assert result.entry is not None and result.entry.id == "hours"
+    assert "الاثنين" in result.text
+
+
+def test_unsupported_language_is_answered_in_english(answerer: Answerer) -> None:
+    result = answerer.answer("¿Cuándo está abierta la oficina de integración?")
+    assert result.language == "en"
+
+
+def test_language_close_to_german_is_answered_in_german(answerer: Answerer) -> None:
+    result = answerer.answer("Wanneer is het kantoor voor integratie open?")
+    assert result.language == "de"
+
+
+def test_bosnian_is_answered_in_croatian(answerer: Answerer) -> None:
+    result = answerer.answer("Gdje mogu naći posao u Kemptenu, treba mi hitno neki poso")
+    assert result.language == "hr"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["", "   \n\t ", "😀😀😀", "?!?!", "\x00\x01\x02", "\u202e\u200b"],
+)
+def test_empty_or_meaningless_input_asks_for_a_question(answerer: Answerer, question: str) -> None:
+    result = answerer.answer(question)
+    assert result.outcome is Outcome.EMPTY
+    assert result.text
+
+
+def test_empty_input_uses_the_client_language(answerer: Answerer, translations) -> None:  # type: ignore[no-untyped-def]
+    german = answerer.answer("", Hints(client="de-DE"))
+    assert german.language == "de"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Öffnungszeiten " * 2000,  # 30,000 characters
+        "wann\x00offen\x07?",
+        "مرحبا Öffnungszeiten привет 你好",
+        "\u202eWann habt ihr offen?\u202c",
+        "{day} {time} %s %(x)s <b>",
+        "\ud800 lone surrogate",
+    ],
+)
+def test_hostile_input_gets_an_answer_not_an_exception(answerer: Answerer, question: str) -> None:
+    result = answerer.answer(question)
+    assert result.text
+    assert result.language in answerer.knowledge.languages
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_any_text_gets_a_valid_answer(answerer: Answerer, question: str) -> None:
+    result = answerer.answer(question)
+    assert result.text
+    assert 0.0 <= result.confidence <= 1.0
+    assert result.language in answerer.knowledge.languages
+    assert (result.entry is None) == (result.outcome in (Outcome.SUGGEST, Outcome.FALLBACK, Outcome.EMPTY))
+
+
+def test_json_has_the_documented_keys(answerer: Answerer) -> None:
+    data = answerer.answer("Wo ist das Rathaus?").to_json()
+    assert {"question", "detected", "language", "entry", "field", "confidence", "suggestions", "text"} <= set(data)
+    assert data["entry"] == "address"

@@ -1,0 +1,111 @@
+"""Loading rejects broken knowledge with errors that name file, line, entry and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.knowledge import Knowledge, KnowledgeError, load_knowledge
+from bot.core.lint import lint
+from bot.i18n import Translations
+
+REQUIRED_IDS = {
+    "about", "authors", "fields", "measures", "implementation", "contact", "hours", "address",
+    "city-service", "emergency", "field-language-education", "field-work-training",
+    "field-health-care", "field-civic-engagement", "field-participation",
+    "field-intercultural-opening",
+}
+
+
+def test_shipped_knowledge_has_the_public_ids(knowledge: Knowledge) -> None:
+    assert REQUIRED_IDS <= set(knowledge.entries)
+    assert set(knowledge.field_ids) == {i for i in REQUIRED_IDS if i.startswith("field-")}
+
+
+def test_shipped_knowledge_passes_the_lint(knowledge: Knowledge, translations: Translations) -> None:
+    errors = [str(p) for p in lint(knowledge, translations) if p.severity == "error"]
+    assert errors == []
+
+
+def test_every_specific_entry_belongs_to_a_field(knowledge: Knowledge) -> None:
+    specific = ["german-courses", "homework-help", "language-measures", "immigration-office",
+                "integration-council", "wegweiser-migration"]
+    for entry_id in specific:
+        assert knowledge.entries[entry_id].field in knowledge.field_ids
+
+
+def test_every_entry_names_a_source(knowledge: Knowledge) -> None:
+    assert all(entry.source for entry in knowledge)
+
+
+def _problems(folder: Path) -> list[str]:
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_duplicate_key_is_named_with_file_and_line(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "office.yaml", "- id: hours\n", "- id: hours\n  id: hours\n")
+    problems = _problems(knowledge_copy)
+    assert any(p.startswith("office.yaml:") and "duplicate key 'id'" in p for p in problems)
+
+
+def test_unknown_field_and_key_are_reported_per_entry(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "office.yaml", "- id: hours\n", "- id: hours\n  colour: blue\n")
+    problems = _problems(knowledge_copy)
+    assert any("entry 'hours'" in p and "unknown key 'colour'" in p for p in problems)
+
+
+def test_unknown_placeholder_is_reported(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "office.yaml", "{tel:hecht}", "{tel:nobody}")
+    problems = _problems(knowledge_copy)
+    assert any("unknown placeholder {tel:nobody}" in p and "answers.de" in p for p in problems)
+
+
+def test_same_id_twice_is_reported_with_both_places(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "kik.yaml", "- id: history\n", "- id: hours\n")
+    problems = _problems(knowledge_copy)
+    assert any(p.startswith("office.yaml:") and "id already used at kik.yaml:" in p for p in problems)
+
+
+def test_aliases_are_refused(knowledge_copy: Path) -> None:
+    (knowledge_copy / "bomb.yaml").write_text(
+        "version: 1\nentries:\n- &a {id: x}\n- *a\n", encoding="utf-8"
+    )
+    assert any(p.startswith("bomb.yaml:") and "aliases" in p for p in _problems(knowledge_copy))
+
+
+def test_non_text_keys_and_huge_files_are_refused(knowledge_copy: Path) -> None:
+    (knowledge_copy / "keys.yaml").write_text("version: 1\n1: x\n", encoding="utf-8")
+    assert any("keys.yaml:2" in p and "must be text" in p for p in _problems(knowledge_copy))
+    (knowledge_copy / "keys.yaml").unlink()
+    (knowledge_copy / "huge.yaml").write_text("# " + "x" * 2_100_000, encoding="utf-8")
+    assert any("huge.yaml" in p and "limit" in p for p in _problems(knowledge_copy))
+
+
+def test_malformed_yaml_names_the_line(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "office.yaml", "- id: address\n", "- id: address\n  related: [a, \n")
+    assert any(p.startswith("office.yaml:") for p in _problems(knowledge_copy))
+
+
+def test_missing_translation_is_a_lint_error(knowledge_copy: Path, translations: Translations) -> None:
+    text = (knowledge_copy / "kik.yaml").read_text(encoding="utf-8")
+    start = text.index("    tr: |", text.index("- id: about"))
+    end = text.index("\n    it: |", start)
+    (knowledge_copy / "kik.yaml").write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    problems = [str(p) for p in lint(load_knowledge(knowledge_copy), translations)]
+    assert any("entry 'about'" in p and "no answer in 'tr'" in p for p in problems)
+
+
+def test_question_filed_under_two_entries_is_a_lint_error(knowledge: Knowledge, knowledge_copy: Path, translations: Translations) -> None:
+    question = knowledge.entries["hours"].questions["de"][0]
+    _edit(knowledge_copy / "office.yaml", "  questions:\n    de:\n", f"  questions:\n    de:\n    - {question}\n")
+    problems = [str(p) for p in lint(load_knowledge(knowledge_copy), translations)]
+    assert any("entry 'hours'" in p and "also filed under 'contact'" in p for p in problems)
