@@ -77,7 +77,7 @@ def load_cases(path: Path) -> list[Case]:
 
 
 def evaluation_files(path: Path) -> list[Path]:
-    return sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    return sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
 
 
 def evaluate(answerer: Answerer, cases: Iterable[Case]) -> Report:

@@ -18,6 +18,7 @@ import py3langid.langid as langid
 # Below this many letters the detector's verdict is too weak to call a text foreign.
 _FOREIGN_MIN_LETTERS = 12
 _FOREIGN_MIN_PROBABILITY = 0.6
+NON_LATIN_SHARE = 0.25
 
 
 def script_of(char: str) -> str | None:
@@ -31,13 +32,28 @@ def script_of(char: str) -> str | None:
     return "CJK" if first in ("CJK", "HIRAGANA", "KATAKANA") else first
 
 
+def script_counts(text: str) -> Counter[str]:
+    """How many letters of each writing system a text has."""
+    return Counter(s for s in map(script_of, text) if s)
+
+
 def dominant_script(text: str) -> tuple[str | None, int]:
-    """The most frequent script among the letters of a text, and the number of letters."""
-    counts = Counter(s for s in map(script_of, text) if s)
+    """The writing system a text is in, and its number of letters.
+
+    Latin letters inside a Cyrillic or Arabic message are usually German names or acronyms
+    ("где взять Wegweiser Migration", "KIK چیه"), so a non-Latin script with at least a quarter
+    of the letters wins.
+    """
+    counts = script_counts(text)
     if not counts:
         return None, 0
-    script, _ = counts.most_common(1)[0]
-    return script, sum(counts.values())
+    total = sum(counts.values())
+    others = [(n, s) for s, n in counts.items() if s != "LATIN"]
+    if others:
+        count, script = max(others)
+        if count >= total * NON_LATIN_SHARE:
+            return script, total
+    return counts.most_common(1)[0][0], total
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from bot.core.knowledge import Knowledge
 from bot.core.normalize import normalize
@@ -26,9 +26,12 @@ class EmergencyDetector:
             by_script[scripts.get(lang, "LATIN")].update(normalize(t) for t in triggers)
         self._patterns = {script: _pattern(phrases - {""}) for script, phrases in by_script.items()}
 
-    def find(self, normalized: str, script: str | None = None) -> str | None:
-        """The first trigger found among the languages written in `script` (all if None)."""
-        patterns = self._patterns.values() if script is None else [self._patterns.get(script)]
+    def find(self, normalized: str, scripts: Iterable[str] | None = None) -> str | None:
+        """The first trigger found among languages written in `scripts` (all if None)."""
+        if scripts is None:
+            patterns = list(self._patterns.values())
+        else:
+            patterns = [self._patterns.get(script) for script in scripts]
         for pattern in patterns:
             match = pattern.search(normalized) if pattern else None
             if match:
