@@ -77,7 +77,7 @@ def generated_knowledge(base: Knowledge, count: int, seed: int = 7) -> Knowledge
         answers = {lang: " ".join(rng.choices(words, k=30)) for lang, words in vocabulary.items()}
         entry_id = f"generated-{number}"
         entries[entry_id] = Entry(entry_id, "answer", None, ("generated",), base.entries["about"].updated,
-                                  answers, questions, {}, (), "generated.yaml", number)
+                                  {}, answers, questions, {}, (), "generated.yaml", number)
     return replace(base, entries=entries)
 
 

@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="score an evaluation file or folder")
     evaluate.add_argument("file", nargs="?", type=Path, default=DEFAULT_EVAL)
     evaluate.add_argument("--failures", action="store_true", help="list every case that failed")
+    commands.add_parser("health", help="exit 0 if a running bot wrote its heartbeat recently")
     run = commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook instead of polling")
     run.add_argument("--listen", default="0.0.0.0", help="webhook listen address")
@@ -63,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands.check(settings)
     if args.command == "eval":
         return commands.evaluate_file(settings, args.file, show_failures=args.failures)
+    if args.command == "health":
+        return commands.health(settings)
     if args.command == "run":
         webhook = None
         if args.webhook:

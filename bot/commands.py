@@ -110,6 +110,17 @@ def evaluate_file(settings: Settings, path: Path, *, show_failures: bool) -> int
     return EXIT_OK
 
 
+def health(settings: Settings) -> int:
+    from bot.telegram.app import HEARTBEAT_SECONDS, heartbeat_age
+
+    age = heartbeat_age(settings.data_dir)
+    if age is None or age > 4 * HEARTBEAT_SECONDS:
+        print("unhealthy: no recent heartbeat" if age is None else f"unhealthy: heartbeat {age:.0f} s old")
+        return EXIT_FAILED
+    print(f"healthy: heartbeat {age:.0f} s old")
+    return EXIT_OK
+
+
 def run(settings: Settings, webhook: dict[str, Any] | None) -> int:
     from bot.telegram.app import run_bot
 

@@ -51,7 +51,11 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, require_token: bool = False) -> Settings:
-        env = dict(os.environ if env is None else env)
+        if env is None:
+            from dotenv import dotenv_values
+
+            env = {**{k: v for k, v in dotenv_values(".env").items() if v is not None}, **os.environ}
+        env = dict(env)
         raw_token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
         if require_token and not raw_token:
             raise SettingsError("TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)")

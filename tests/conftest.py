@@ -48,3 +48,49 @@ def knowledge_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, target)
     return target
+
+
+# -- Telegram, end to end --------------------------------------------------------------------
+
+import asyncio  # noqa: E402
+from collections.abc import AsyncIterator  # noqa: E402
+
+from bot.settings import Secret, Settings  # noqa: E402
+from bot.store import Store  # noqa: E402
+from bot.telegram.app import build_application, serve_polling  # noqa: E402
+from bot.telegram.context import Services  # noqa: E402
+from bot.telegram.resilience import FloodGuard  # noqa: E402
+
+from .fake_telegram import TOKEN, FakeTelegram  # noqa: E402
+
+
+class RunningBot:
+    """The real Application polling the fake Bot API; tests push updates and read calls."""
+
+    def __init__(self, api: FakeTelegram, services: Services) -> None:
+        self.api = api
+        self.services = services
+
+
+@pytest.fixture
+def flood_guard() -> FloodGuard:
+    return FloodGuard(rate=1000, period=60.0)
+
+
+@pytest.fixture
+async def telegram(
+    tmp_path: Path, answerer: Answerer, translations: Translations, flood_guard: FloodGuard
+) -> AsyncIterator[RunningBot]:
+    with FakeTelegram() as api:
+        settings = Settings(token=Secret(TOKEN), base_url=api.base_url, data_dir=tmp_path)
+        services = Services(settings, answerer, translations, Store.in_folder(tmp_path))
+        application = build_application(services, flood_guard=flood_guard)
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve_polling(application, stop, poll_timeout=1))
+        await api.wait_for("deleteWebhook")
+        try:
+            yield RunningBot(api, services)
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, timeout=20)
+            services.store.close()

@@ -235,15 +235,19 @@ class Answerer:
     def _fallback(
         self, question: str, detected: str | None, language: str, candidates: list[Candidate], now: dt.datetime
     ) -> Answer:
-        intro = self._t(language, _("Sorry, I have no answer to that. The integration office will gladly help you:"))
-        contact = self.knowledge.entries.get("contact")
-        gettext = self.translations.gettext(language)
-        text, html = intro, _escape(intro)
-        if contact is not None:
-            text += "\n\n" + self.renderer.answer_text(contact, language, gettext, now)
-            html += "\n\n" + self.renderer.answer_text(contact, language, gettext, now, as_html=True)
+        text, html = self.fallback_text(language, now), self.fallback_text(language, now, as_html=True)
         confidence = candidates[0].score if candidates else 0.0
         return Answer(question, detected, language, Outcome.FALLBACK, None, confidence, (), text, html, tuple(candidates))
+
+    def fallback_text(self, language: str, now: dt.datetime | None = None, *, as_html: bool = False) -> str:
+        """'No answer' with the integration office's contact, in a language."""
+        intro = self._t(language, _("Sorry, I have no answer to that. The integration office will gladly help you:"))
+        contact = self.knowledge.entries.get("contact")
+        text = _escape(intro) if as_html else intro
+        if contact is not None:
+            gettext = self.translations.gettext(language)
+            text += "\n\n" + self.renderer.answer_text(contact, language, gettext, now or self.clock(), as_html=as_html)
+        return text
 
     def _entry_answer(
         self,

@@ -26,6 +26,7 @@ _LANG = re.compile(r"^[a-z]{2,3}$")
 _INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 PLACEHOLDER = re.compile(r"\{([a-z]+):([a-z0-9-]+)\}")
 PLACEHOLDER_KINDS = ("tel", "email", "address", "schedule", "status")
+MAX_TITLE = 40
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class Entry:
     field: str | None
     source: tuple[str, ...]
     updated: dt.date
+    titles: Mapping[str, str]
     answers: Mapping[str, str]
     questions: Mapping[str, tuple[str, ...]]
     triggers: Mapping[str, tuple[str, ...]]
@@ -117,8 +119,10 @@ class Entry:
     lines: Mapping[str, int] = field(default_factory=dict)
 
     def title(self, language: str, fallback: str) -> str:
-        """A short label: the entry's first question in the language."""
+        """A short label for buttons: the title, else the first question, in the language."""
         for lang in (language, fallback):
+            if self.titles.get(lang):
+                return self.titles[lang]
             if self.questions.get(lang):
                 return self.questions[lang][0]
         return self.id
@@ -345,7 +349,7 @@ def _read_directory(root: Path, out: _Collector) -> Directory:
     return Directory(timezone, country, subdivision, phones, emails, addresses, schedules)
 
 
-_ENTRY_KEYS = {"id", "kind", "field", "source", "updated", "answers", "questions", "triggers", "related"}
+_ENTRY_KEYS = {"id", "kind", "field", "source", "updated", "titles", "answers", "questions", "triggers", "related"}
 _ENTRY_REQUIRED = {"id", "source", "updated", "answers", "questions"}
 
 
@@ -403,6 +407,10 @@ def _read_entry(raw: Any, file: str, languages: tuple[str, ...], directory: Dire
                 result[lang] = item.strip()
         return result
 
+    titles = per_language("titles", expect_list=False)
+    for lang, title in titles.items():
+        if len(title) > MAX_TITLE:
+            out.add(file, _line(raw.get("titles"), lang), f"title is {len(title)} characters; buttons fit {MAX_TITLE}", field=f"titles.{lang}", **where)
     answers = per_language("answers", expect_list=False)
     questions = per_language("questions", expect_list=True)
     triggers = per_language("triggers", expect_list=True)
@@ -421,7 +429,7 @@ def _read_entry(raw: Any, file: str, languages: tuple[str, ...], directory: Dire
         return None
     return Entry(
         id=entry_id, kind=str(kind), field=field_id, source=tuple(source or ()), updated=updated,
-        answers=answers, questions=questions, triggers=triggers, related=tuple(related),
+        titles=titles, answers=answers, questions=questions, triggers=triggers, related=tuple(related),
         file=file, line=raw.line, lines=dict(raw.key_lines),
     )
 

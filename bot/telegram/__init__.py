@@ -1,0 +1,1 @@
+"""Telegram adapters: thin handlers over the pure core (bot/core)."""

@@ -1,0 +1,227 @@
+"""build_application(...) -> Application: all Telegram wiring in one place, and run_bot()."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.core.answer import Answerer
+from bot.core.knowledge import load_knowledge
+from bot.i18n import Translations, _
+from bot.settings import Settings
+from bot.store import Store
+from bot.telegram import guides, users
+from bot.telegram.context import BotData, Ctx, Services
+from bot.telegram.resilience import FloodGuard, RetryingRateLimiter, handle_error, install_log_redaction
+
+log = logging.getLogger(__name__)
+
+CONCURRENT_UPDATES = 16  # bounded: see TELEGRAM-NOTES (True costs 4x CPU per update)
+READ_TIMEOUT = 20.0  # generous: a timed-out send may have been delivered and is not retried
+HEARTBEAT_FILE = "heartbeat"
+HEARTBEAT_SECONDS = 30.0
+USER_COMMANDS = (
+    ("start", _("Topics")),
+    ("hours", _("Office hours")),
+    ("contact", _("Contact the integration office")),
+    ("language", _("Choose your language")),
+    ("help", _("How to use this bot")),
+    ("privacy", _("What is stored about you")),
+    ("forget", _("Delete what is stored about you")),
+)
+
+
+def build_services(settings: Settings) -> Services:
+    knowledge = load_knowledge(settings.knowledge_dir)
+    translations = Translations(settings.locales_dir, knowledge.languages)
+    return Services(settings, Answerer(knowledge, translations), translations, Store.in_folder(settings.data_dir))
+
+
+def build_application(
+    services: Services, *, flood_guard: FloodGuard | None = None, throttle: bool = True
+) -> Application:  # type: ignore[type-arg]
+    """Wire handlers, defaults, rate limiting and error handling around the services."""
+    settings = services.settings
+    # Opt in to python-telegram-bot's coming timedelta durations (retry_after), as it advises.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    if settings.token is None:
+        raise ValueError("a bot token is required")
+    application = (
+        ApplicationBuilder()
+        .token(settings.token.value)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_url.replace("/bot", "/file/bot"))
+        .context_types(ContextTypes(context=Ctx, bot_data=BotData))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(RetryingRateLimiter(throttle=throttle))
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .read_timeout(READ_TIMEOUT)
+        .write_timeout(READ_TIMEOUT)
+        .build()
+    )
+    application.bot_data.services = services
+    guard = flood_guard or FloodGuard()
+
+    # Before everything else: drop floods from one user.
+    application.add_handler(TypeHandler(Update, guard.check), group=-1)
+
+    # Commands (in groups too, as /command@bot).
+    application.add_handler(CommandHandler("start", users.start))
+    application.add_handler(CommandHandler("language", users.show_language_menu))
+    application.add_handler(CommandHandler("help", users.show_help))
+    application.add_handler(CommandHandler("hours", users.show_hours))
+    application.add_handler(CommandHandler("contact", users.show_contact))
+    application.add_handler(CommandHandler("privacy", users.show_privacy))
+    application.add_handler(CommandHandler("forget", users.forget))
+
+    # Buttons and inline mode.
+    application.add_handler(CallbackQueryHandler(users.on_button))
+    application.add_handler(InlineQueryHandler(guides.answer_inline))
+
+    # Text: forwarded messages first (order matters), then questions; in groups only when
+    # the bot is mentioned or replied to (users.question_text decides).
+    private = filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(private & filters.FORWARDED & (filters.TEXT | filters.CAPTION), guides.answer_forwarded))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, users.answer_question))
+
+    # Anything else in a private chat: voice, photos, stickers, documents, locations...
+    application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, users.explain_text_only))
+
+    application.add_error_handler(handle_error)
+    return application
+
+
+async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Register the command menu in every supported language."""
+    services: Services = application.bot_data.services
+    for language in (None, *services.languages):
+        gettext = services.translations.gettext(language or services.answerer.knowledge.fallback)
+        commands = [BotCommand(name, gettext(description)) for name, description in USER_COMMANDS]
+        await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=language)
+
+
+async def _heartbeat(folder: Path) -> None:
+    """Touch a file regularly so a container health check can see the bot is alive."""
+    folder.mkdir(parents=True, exist_ok=True)
+    while True:
+        (folder / HEARTBEAT_FILE).write_text(str(time.time()), encoding="utf-8")
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+
+
+def heartbeat_age(folder: Path) -> float | None:
+    try:
+        return time.time() - float((folder / HEARTBEAT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def run_bot(settings: Settings, webhook: dict[str, Any] | None = None) -> int:
+    """Run until SIGINT/SIGTERM: long polling, or a webhook behind a reverse proxy."""
+    install_log_redaction(settings.token.value if settings.token else "")
+    logging.getLogger().setLevel(logging.INFO)
+    services = build_services(settings)
+    application = build_application(services)
+    try:
+        if webhook is None:
+            asyncio.run(_run_polling(application, settings))
+        else:
+            asyncio.run(_run_webhook(application, settings, webhook))
+    finally:
+        services.store.close()
+    return 0
+
+
+async def _run_polling(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await serve_polling(application, stop, heartbeat_dir=settings.data_dir)
+
+
+async def serve_polling(
+    application: Application,  # type: ignore[type-arg]
+    stop: asyncio.Event,
+    *,
+    poll_timeout: int = 10,
+    heartbeat_dir: Path | None = None,
+) -> None:
+    """Poll until `stop` is set; on stop, PTB confirms the last offset, so nothing is lost."""
+    async with application:
+        await register_commands(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+        beat = asyncio.create_task(_heartbeat(heartbeat_dir)) if heartbeat_dir else None
+        await stop.wait()
+        if beat:
+            beat.cancel()
+        await application.updater.stop()
+        await application.stop()
+
+
+async def _wait_for_stop_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def _run_webhook(application: Application, settings: Settings, options: dict[str, Any]) -> None:  # type: ignore[type-arg]
+    """Our own small tornado server: POST /telegram for updates, GET /healthz for the proxy."""
+    import tornado.web
+
+    secret = options.get("secret") or ""
+    url = options.get("url")
+    if not url:
+        raise SystemExit("kik-bot: --url is required with --webhook (the public https URL)")
+
+    class TelegramHandler(tornado.web.RequestHandler):
+        async def post(self) -> None:
+            if secret and self.request.headers.get("X-Telegram-Bot-Api-Secret-Token") != secret:
+                self.set_status(403)
+                return
+            try:
+                update = Update.de_json(json.loads(self.request.body), application.bot)
+            except (ValueError, TypeError, KeyError):
+                self.set_status(400)
+                return
+            await application.update_queue.put(update)
+
+    class HealthHandler(tornado.web.RequestHandler):
+        def get(self) -> None:
+            self.write({"status": "ok", "running": application.running})
+
+    server = tornado.web.Application([(r"/telegram", TelegramHandler), (r"/healthz", HealthHandler)])
+    async with application:
+        await register_commands(application)
+        await application.start()
+        await application.bot.set_webhook(url=url.rstrip("/") + "/telegram", secret_token=secret or None, allowed_updates=Update.ALL_TYPES)
+        http = server.listen(options.get("port", 8080), address=options.get("listen", "0.0.0.0"))
+        beat = asyncio.create_task(_heartbeat(settings.data_dir))
+        await _wait_for_stop_signal()
+        beat.cancel()
+        http.stop()
+        await application.stop()

@@ -1,0 +1,90 @@
+"""A typed handler context: handlers reach the core, the store and the user's language through
+properties instead of untyped `bot_data["..."]` lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telegram import Update, User
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.core.answer import Answerer, Hints
+from bot.i18n import Gettext, Translations
+from bot.settings import Settings
+from bot.store import Store
+
+
+@dataclass
+class Services:
+    """Everything the handlers share, created once by build_application."""
+
+    settings: Settings
+    answerer: Answerer
+    translations: Translations
+    store: Store
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return self.answerer.knowledge.languages
+
+
+class BotData:
+    """`application.bot_data`: holds the services (PTB creates it without arguments)."""
+
+    services: Services
+
+
+class Ctx(CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]):
+    """The context every handler receives."""
+
+    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None) -> None:  # type: ignore[type-arg]
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services
+
+    @property
+    def answerer(self) -> Answerer:
+        return self.services.answerer
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    def explicit_language(self, user: User | None) -> str | None:
+        if user is None:
+            return None
+        stored = self.store.language(user.id)
+        return stored[0] if stored and stored[1] else None
+
+    def language_of(self, user: User | None) -> str:
+        """The user's interface language: explicit choice, app language, first question, English."""
+        if user is None:
+            return self.answerer.knowledge.fallback
+        stored = self.store.language(user.id)
+        if stored and stored[1]:
+            return stored[0]
+        client = self.answerer.supported(user.language_code)
+        if client:
+            return client
+        return stored[0] if stored else self.answerer.knowledge.fallback
+
+    def hints(self, user: User | None) -> Hints:
+        return Hints(
+            preferred=self.explicit_language(user),
+            client=user.language_code if user else None,
+        )
+
+    def gettext_for(self, language: str) -> Gettext:
+        return self.services.translations.gettext(language)
+
+    def gettext(self, update: Update | object) -> tuple[str, Gettext]:
+        """The user's language and its translator."""
+        user = update.effective_user if isinstance(update, Update) else None
+        language = self.language_of(user)
+        return language, self.gettext_for(language)
+
+
+Handler = Callable[[Update, Ctx], object]

@@ -1,0 +1,209 @@
+"""Handlers for people asking questions in a private chat (and addressing the bot in groups)."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+
+from bot.core.answer import Answer, Hints
+from bot.i18n import _
+from bot.telegram import views
+from bot.telegram.context import Ctx
+from bot.telegram.sending import replace, send
+
+log = logging.getLogger(__name__)
+
+
+def _chat_id(update: Update) -> int | None:
+    return update.effective_chat.id if update.effective_chat else None
+
+
+async def start(update: Update, ctx: Ctx) -> None:
+    """Greet and show the topics, or open the entry named in a deep link (/start hours)."""
+    chat_id = _chat_id(update)
+    if chat_id is None:
+        return
+    language, gettext = ctx.gettext(update)
+    wanted = ctx.args[0].strip().lower() if ctx.args else ""
+    if wanted in ctx.answerer.knowledge.entries:
+        await send(ctx, chat_id, views.entry_reply(ctx.answerer, wanted, language, gettext))
+        return
+    welcome = gettext(_(
+        "Hello! I answer questions about the integration concept of the city of Kempten (KIK) "
+        "and the integration office – in your language."
+    ))
+    await send(ctx, chat_id, views.plain_reply(welcome, language))
+    await send(ctx, chat_id, views.menu(ctx.answerer, language, gettext))
+
+
+async def show_language_menu(update: Update, ctx: Ctx) -> None:
+    """Offer the supported languages by their native names."""
+    chat_id = _chat_id(update)
+    if chat_id is not None:
+        language, gettext = ctx.gettext(update)
+        await send(ctx, chat_id, views.language_menu(ctx.services.languages, gettext, language))
+
+
+async def show_help(update: Update, ctx: Ctx) -> None:
+    """Explain what the bot can do."""
+    chat_id = _chat_id(update)
+    if chat_id is None:
+        return
+    language, gettext = ctx.gettext(update)
+    text = gettext(_(
+        "Type your question in your own language, for example: \"Where can I learn German?\" "
+        "or \"When is the office open?\".\n\n"
+        "/start – topics\n/hours – office hours\n/contact – contact the integration office\n"
+        "/language – choose your language\n/privacy – what is stored about you\n"
+        "/forget – delete what is stored about you\n\n"
+        "In any chat you can also type @{bot} and a question to share an answer."
+    )).format(bot=ctx.bot.username or "bot")
+    await send(ctx, chat_id, views.plain_reply(text, language))
+
+
+async def show_hours(update: Update, ctx: Ctx) -> None:
+    """Show the office hours, whether it is open now and when it opens next."""
+    await _show_entry(update, ctx, "hours")
+
+
+async def show_contact(update: Update, ctx: Ctx) -> None:
+    """Send the staff phone numbers as contact cards, then the contact answer."""
+    chat_id = _chat_id(update)
+    if chat_id is None:
+        return
+    for phone in ctx.answerer.knowledge.directory.phones.values():
+        if phone.person:
+            first, _space, last = phone.person.partition(" ")
+            await ctx.bot.send_contact(chat_id, phone_number=phone.dial, first_name=first, last_name=last or None)
+    await _show_entry(update, ctx, "contact")
+
+
+async def show_privacy(update: Update, ctx: Ctx) -> None:
+    """Explain what is stored and for how long."""
+    chat_id = _chat_id(update)
+    if chat_id is None:
+        return
+    language, gettext = ctx.gettext(update)
+    text = gettext(_(
+        "What this bot stores:\n"
+        "• your language, so that answers come in it – until you change it or send /forget;\n"
+        "• questions it could not answer well, without your name or user id, for 90 days, so that "
+        "the integration office can improve the answers.\n"
+        "Messages are not used for anything else and not passed on. /forget deletes everything "
+        "stored about you."
+    ))
+    await send(ctx, chat_id, views.plain_reply(text, language))
+
+
+async def forget(update: Update, ctx: Ctx) -> None:
+    """Delete everything stored about the user and confirm."""
+    chat_id, user = _chat_id(update), update.effective_user
+    if chat_id is None or user is None:
+        return
+    language, gettext = ctx.gettext(update)
+    ctx.store.forget_user(user.id)
+    await send(ctx, chat_id, views.plain_reply(gettext(_("Done: everything stored about you has been deleted.")), language))
+
+
+async def _show_entry(update: Update, ctx: Ctx, entry_id: str) -> None:
+    chat_id = _chat_id(update)
+    if chat_id is not None and entry_id in ctx.answerer.knowledge.entries:
+        language, gettext = ctx.gettext(update)
+        await send(ctx, chat_id, views.entry_reply(ctx.answerer, entry_id, language, gettext))
+
+
+def question_text(message: Message, bot_username: str | None) -> str | None:
+    """The question in a message; in groups only when the bot is mentioned or replied to."""
+    text = message.text or message.caption or ""
+    if message.chat.type == ChatType.PRIVATE:
+        return text
+    mention = f"@{bot_username}".lower() if bot_username else None
+    replied_to_bot = bool(
+        message.reply_to_message
+        and message.reply_to_message.from_user
+        and message.reply_to_message.from_user.username
+        and bot_username
+        and message.reply_to_message.from_user.username.lower() == bot_username.lower()
+    )
+    if mention and mention in text.lower():
+        start = text.lower().index(mention)
+        return (text[:start] + text[start + len(mention) :]).strip()
+    return text if replied_to_bot else None
+
+
+async def answer_question(update: Update, ctx: Ctx) -> None:
+    """Answer a typed question in the asker's language."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return
+    question = question_text(message, ctx.bot.username)
+    if question is None:
+        return
+    stored = ctx.store.language(user.id) if user is not None else None
+    explicit = stored[0] if stored and stored[1] else None
+    answer = ctx.answerer.answer(question, Hints(preferred=explicit, client=user.language_code if user else None))
+    if user is not None and stored is None and answer.detected in ctx.services.languages:
+        ctx.store.remember_first_language(user.id, answer.detected)
+    await reply_with_answer(ctx, message, answer)
+
+
+async def reply_with_answer(ctx: Ctx, message: Message, answer: Answer, extra: tuple = ()) -> None:  # type: ignore[type-arg]
+    gettext = ctx.gettext_for(answer.language)
+    reply = views.answer_reply(ctx.answerer, answer, gettext, extra=extra)
+    reply_to = message.message_id if message.chat.type != ChatType.PRIVATE else None
+    await send(ctx, message.chat.id, reply, reply_to=reply_to)
+
+
+async def explain_text_only(update: Update, ctx: Ctx) -> None:
+    """Politely say that only typed questions are understood, and how to reach a person."""
+    chat_id = _chat_id(update)
+    if chat_id is None or (update.effective_chat and update.effective_chat.type != ChatType.PRIVATE):
+        return
+    language, gettext = ctx.gettext(update)
+    note = html.escape(gettext(_(
+        "I can only read typed questions – please write your question as text. "
+        "To talk to a person at the integration office:"
+    )))
+    contact = ctx.answerer.render_entry("contact", language, as_html=True) if "contact" in ctx.answerer.knowledge.entries else ""
+    await send(ctx, chat_id, views.Reply((views.direction(f"{note}\n\n{contact}".strip(), language),)))
+
+
+async def on_button(update: Update, ctx: Ctx) -> None:
+    """Every inline button of ours: entries, menu, language choice, translations."""
+    query = update.callback_query
+    if query is None:
+        return
+    parsed = views.parse_callback(query.data)
+    user_language, gettext = ctx.gettext(update)
+    knowledge = ctx.answerer.knowledge
+    if parsed is None:
+        await query.answer(gettext(_("This button is outdated. Please send /start.")), show_alert=True)
+        return
+    action, args = parsed
+    language = args[-1] if args and args[-1] in knowledge.languages else user_language
+    gettext = ctx.gettext_for(language)
+    if action == "e" and args and args[0] in knowledge.entries:
+        await query.answer()
+        await replace(ctx, query, views.entry_reply(ctx.answerer, args[0], language, gettext))
+    elif action == "m":
+        await query.answer()
+        await replace(ctx, query, views.menu(ctx.answerer, language, gettext))
+    elif action == "l" and update.effective_user is not None and language in knowledge.languages:
+        ctx.store.set_language(update.effective_user.id, language, explicit=True)
+        confirmation = gettext(_("Language set: {language}.")).format(language=views.native_name(language))
+        await query.answer(confirmation)
+        await replace(ctx, query, views.menu(ctx.answerer, language, gettext))
+    elif action == "t" and args and query.message is not None:
+        await query.answer()
+        entry_id = args[0]
+        if entry_id in knowledge.entries:
+            reply = views.entry_reply(ctx.answerer, entry_id, language, gettext)
+        else:
+            text = views.direction(ctx.answerer.fallback_text(language, as_html=True), language)
+            reply = views.Reply((text,))
+        await send(ctx, query.message.chat.id, reply)
+    else:
+        await query.answer(gettext(_("This button is outdated. Please send /start.")), show_alert=True)

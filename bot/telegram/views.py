@@ -1,0 +1,163 @@
+"""Answers and menus as Telegram messages: HTML text (escaped), inline keyboards, message
+splitting at 4,096 characters, right-to-left marks, callback data with a version tag."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.answer import Answer, Answerer, Outcome
+from bot.i18n import Gettext, _
+
+MAX_MESSAGE = 4096
+CALLBACK_VERSION = "k1"
+MENU_ENTRIES = ("field-language-education", "field-work-training", "field-health-care",
+                "field-civic-engagement", "field-participation", "field-intercultural-opening",
+                "hours", "contact", "address", "about")
+RLM = "\u200f"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to send: one or more HTML messages, the keyboard on the last one."""
+
+    parts: tuple[str, ...]
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+# -- callback data -------------------------------------------------------------------------
+
+def callback(action: str, *args: str) -> str:
+    data = "|".join((CALLBACK_VERSION, action, *args))
+    return data[:64]
+
+
+def parse_callback(data: str | None) -> tuple[str, list[str]] | None:
+    """(action, arguments) of our own current callback data; None for anything else."""
+    if not data:
+        return None
+    parts = data.split("|")
+    if len(parts) < 2 or parts[0] != CALLBACK_VERSION:
+        return None
+    return parts[1], parts[2:]
+
+
+# -- text ------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=64)
+def is_right_to_left(language: str) -> bool:
+    try:
+        return bool(Locale.parse(language).character_order == "right-to-left")
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
+@lru_cache(maxsize=64)
+def native_name(language: str) -> str:
+    try:
+        name = Locale.parse(language).get_display_name(language) or language
+    except (UnknownLocaleError, ValueError):
+        return language
+    return name[:1].upper() + name[1:]
+
+
+def direction(text: str, language: str) -> str:
+    """Start every line with a right-to-left mark in Arabic and Persian, so lines that begin
+    with a number, a bullet or a Latin name still read right to left."""
+    if not is_right_to_left(language):
+        return text
+    return "\n".join(RLM + line if line else line for line in text.split("\n"))
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split at paragraph boundaries (then lines, then words) so each part fits Telegram."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for separator, pieces in (("\n\n", text.split("\n\n")),):
+        for piece in pieces:
+            candidate = f"{current}{separator}{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+                continue
+            if current:
+                parts.append(current)
+            while len(piece) > limit:
+                cut = piece.rfind("\n", 0, limit)
+                cut = cut if cut > 0 else piece.rfind(" ", 0, limit)
+                cut = cut if cut > 0 else limit
+                parts.append(piece[:cut])
+                piece = piece[cut:].lstrip("\n ")
+            current = piece
+    if current:
+        parts.append(current)
+    return parts
+
+
+# -- keyboards -------------------------------------------------------------------------------
+
+def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def entry_buttons(answerer: Answerer, entry_ids: Iterable[str], language: str) -> list[InlineKeyboardButton]:
+    knowledge = answerer.knowledge
+    return [
+        InlineKeyboardButton(knowledge.entries[i].title(language, knowledge.fallback), callback_data=callback("e", i, language))
+        for i in entry_ids
+        if i in knowledge.entries
+    ]
+
+
+def menu_button(gettext: Gettext, language: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(gettext(_("◀ Topics")), callback_data=callback("m", language))
+
+
+def menu(answerer: Answerer, language: str, gettext: Gettext) -> Reply:
+    text = gettext(_("Choose a topic, or simply type your question in your language."))
+    buttons = entry_buttons(answerer, MENU_ENTRIES, language)
+    return Reply((direction(html.escape(text), language),), InlineKeyboardMarkup(_rows(buttons, 2)))
+
+
+def language_menu(languages: Iterable[str], gettext: Gettext, language: str) -> Reply:
+    text = gettext(_("Choose your language:"))
+    buttons = [InlineKeyboardButton(native_name(lang), callback_data=callback("l", lang)) for lang in languages]
+    return Reply((direction(html.escape(text), language),), InlineKeyboardMarkup(_rows(buttons, 3)))
+
+
+def answer_reply(
+    answerer: Answerer, answer: Answer, gettext: Gettext, *, extra: Sequence[InlineKeyboardButton] = ()
+) -> Reply:
+    """An answer as messages: the text, then buttons to suggested or related entries."""
+    language = answer.language
+    rows: list[list[InlineKeyboardButton]] = []
+    if answer.outcome is Outcome.SUGGEST:
+        rows += _rows(entry_buttons(answerer, answer.suggestions, language), 1)
+    elif answer.entry is not None:
+        rows += _rows(entry_buttons(answerer, answer.entry.related, language), 2)
+    if extra:
+        rows.append(list(extra))
+    parts = tuple(direction(part, language) for part in split_message(answer.html))
+    return Reply(parts, InlineKeyboardMarkup(rows) if rows else None)
+
+
+def entry_reply(answerer: Answerer, entry_id: str, language: str, gettext: Gettext) -> Reply:
+    """An entry opened from a button: its answer, related entries and the way back."""
+    entry = answerer.knowledge.entries[entry_id]
+    text = answerer.render_entry(entry_id, language, as_html=True)
+    rows = _rows(entry_buttons(answerer, entry.related, language), 2)
+    rows.append([menu_button(gettext, language)])
+    parts = tuple(direction(part, language) for part in split_message(text))
+    return Reply(parts, InlineKeyboardMarkup(rows))
+
+
+def plain_reply(text: str, language: str, keyboard: InlineKeyboardMarkup | None = None) -> Reply:
+    """A UI string (already translated) as an escaped message."""
+    parts = tuple(direction(part, language) for part in split_message(html.escape(text, quote=False)))
+    return Reply(parts, keyboard)

@@ -1,0 +1,292 @@
+"""A small fake Telegram Bot API on 127.0.0.1 for end-to-end tests.
+
+The real python-telegram-bot Application talks HTTP to it (TELEGRAM_BASE_URL), so what the
+tests read here is what Telegram would receive. It serves queued updates through getUpdates,
+records every call with its decoded parameters, and injects faults on demand: HTTP 429 with
+retry_after, 500, answers slower than the client's timeout, dropped connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+BOT_USERNAME = "kik_test_bot"
+BOT_ID = 4242
+TOKEN = "123456:" + "A" * 35
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        markup = self.params.get("reply_markup") or {}
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+@dataclass
+class Fault:
+    status: int = 500
+    retry_after: int | None = None
+    delay: float = 0.0
+    drop: bool = False
+    then_succeed: bool = False  # with delay: answer normally after the delay
+
+
+def _decode(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+class FakeTelegram:
+    """Start with `with FakeTelegram() as api:`; point the bot at `api.base_url`."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.calls: list[Call] = []
+        self.faults: dict[str, list[Fault]] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._chats: dict[int, int | None] = {}
+        self._message_ids = itertools.count(1000)
+        self._condition = threading.Condition()
+        self.confirmed_offset = 0
+        self.delivered: dict[int, float] = {}  # update_id -> when getUpdates first handed it out
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def __enter__(self) -> FakeTelegram:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+
+    # -- what tests do -------------------------------------------------------------------
+
+    def chat_of(self, update_id: int) -> int | None:
+        with self._condition:
+            return self._chats.get(update_id)
+
+    def push(self, update: dict[str, Any]) -> int:
+        with self._condition:
+            update = {"update_id": next(self._update_ids), **update}
+            body = update.get("message") or update.get("callback_query", {}).get("message") or {}
+            self._chats[update["update_id"]] = body.get("chat", {}).get("id")
+            self._updates.append(update)
+            self._condition.notify_all()
+            return int(update["update_id"])
+
+    def inject(self, method: str, *faults: Fault) -> None:
+        with self._condition:
+            self.faults.setdefault(method, []).extend(faults)
+
+    def sent(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
+        with self._condition:
+            return [
+                c for c in self.calls
+                if (method is None or c.method == method) and (chat_id is None or c.chat_id == chat_id)
+            ]
+
+    async def wait_for(self, method: str, count: int = 1, chat_id: int | None = None, timeout: float = 15.0) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            calls = self.sent(method, chat_id)
+            if len(calls) >= count:
+                return calls
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"expected {count} {method} call(s), got {len(self.sent(method, chat_id))}: {[c.method for c in self.calls]}")
+
+    # -- the Bot API ---------------------------------------------------------------------
+
+    def _respond(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return {"id": BOT_ID, "is_bot": True, "first_name": "KIK", "username": BOT_USERNAME,
+                    "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
+        if method == "getUpdates":
+            return self._get_updates(params)
+        if method in ("sendMessage", "sendContact", "editMessageText"):
+            chat_id = int(params.get("chat_id", 0))
+            message: dict[str, Any] = {
+                "message_id": int(params.get("message_id") or next(self._message_ids)),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "KIK", "username": BOT_USERNAME},
+            }
+            if "text" in params:
+                message["text"] = str(params["text"])
+            if method == "sendContact":
+                message["contact"] = {"phone_number": params.get("phone_number"), "first_name": params.get("first_name")}
+            return message
+        return True
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        wait = min(float(params.get("timeout") or 0), 0.3)
+        with self._condition:
+            if offset:
+                self.confirmed_offset = max(self.confirmed_offset, offset)
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            if not self._updates and wait:
+                self._condition.wait(wait)
+            batch = list(self._updates[: int(params.get("limit") or 100)])
+            now = time.monotonic()
+            for update in batch:
+                self.delivered.setdefault(update["update_id"], now)
+            return batch
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - control endpoints for out-of-process use
+                if self.path == "/_control/calls":
+                    with api._condition:
+                        calls = [{"method": c.method, "chat_id": c.chat_id, "at": c.at} for c in api.calls]
+                        delivered = {str(k): v for k, v in api.delivered.items()}
+                        chats = {str(k): v for k, v in api._chats.items()}
+                    self._send(200, {"calls": calls, "delivered": delivered, "chats": chats})
+                elif self.path.startswith("/_control/count/"):
+                    self._send(200, {"count": len(api.sent(self.path.rsplit("/", 1)[-1]))})
+                else:
+                    self._send(404, {"ok": False})
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                if self.path == "/_control/push":
+                    length = int(self.headers.get("Content-Length") or 0)
+                    for update in json.loads(self.rfile.read(length)):
+                        api.push(update)
+                    self._send(200, {"ok": True})
+                    return
+                method = self.path.rsplit("/", 1)[-1]
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode("utf-8")
+                kind = self.headers.get("Content-Type", "")
+                if "json" in kind:
+                    params = json.loads(body or "{}")
+                else:
+                    params = {k: _decode(v[0]) for k, v in parse_qs(body, keep_blank_values=True).items()}
+                fault = None
+                with api._condition:
+                    if method != "getUpdates":
+                        api.calls.append(Call(method, params))
+                    if api.faults.get(method):
+                        fault = api.faults[method].pop(0)
+                if fault is not None and fault.delay:
+                    time.sleep(fault.delay)
+                if fault is not None and fault.drop:
+                    self.close_connection = True
+                    self.connection.close()
+                    return
+                if fault is not None and not fault.then_succeed:
+                    payload: dict[str, Any] = {"ok": False, "error_code": fault.status, "description": "injected fault"}
+                    if fault.retry_after is not None:
+                        payload["parameters"] = {"retry_after": fault.retry_after}
+                    self._send(fault.status, payload)
+                    return
+                self._send(200, {"ok": True, "result": api._respond(method, params)})
+
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode("utf-8")
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass
+
+        return Handler
+
+
+def serve(port: int) -> None:
+    """Run the fake in its own process (benchmarks), controlled over /_control/*."""
+    with FakeTelegram(port):
+        threading.Event().wait()
+
+
+# -- update factories ----------------------------------------------------------------------
+
+_message_ids = itertools.count(1)
+
+
+def user(user_id: int, language_code: str | None = "de", username: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+    if language_code:
+        data["language_code"] = language_code
+    if username:
+        data["username"] = username
+    return data
+
+
+def message(user_id: int, text: str | None = None, *, chat_id: int | None = None, chat_type: str = "private",
+            language_code: str | None = "de", **extra: Any) -> dict[str, Any]:
+    chat_id = chat_id if chat_id is not None else user_id
+    body: dict[str, Any] = {
+        "message_id": next(_message_ids), "date": int(time.time()),
+        "chat": {"id": chat_id, "type": chat_type, **({"title": "Group"} if chat_type != "private" else {})},
+        "from": user(user_id, language_code),
+    }
+    if text is not None:
+        body["text"] = text
+        if text.startswith("/"):
+            command = text.split()[0]
+            body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        elif "@" + BOT_USERNAME in text:
+            at = text.index("@" + BOT_USERNAME)
+            body["entities"] = [{"type": "mention", "offset": at, "length": len(BOT_USERNAME) + 1}]
+    body.update(extra)
+    return {"message": body}
+
+
+def forwarded(user_id: int, text: str, language_code: str = "de") -> dict[str, Any]:
+    update = message(user_id, text, language_code=language_code)
+    update["message"]["forward_origin"] = {"type": "hidden_user", "sender_user_name": "Client", "date": int(time.time())}
+    return update
+
+
+def button(user_id: int, data: str, *, message_id: int = 1000, language_code: str = "de") -> dict[str, Any]:
+    return {"callback_query": {
+        "id": str(next(_message_ids)), "from": user(user_id, language_code), "chat_instance": "ci", "data": data,
+        "message": {"message_id": message_id, "date": int(time.time()), "chat": {"id": user_id, "type": "private"},
+                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "KIK", "username": BOT_USERNAME}, "text": "menu"},
+    }}
+
+
+def inline(user_id: int, query: str, language_code: str = "de") -> dict[str, Any]:
+    return {"inline_query": {"id": str(next(_message_ids)), "from": user(user_id, language_code), "query": query, "offset": ""}}

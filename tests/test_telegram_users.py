@@ -1,0 +1,130 @@
+"""End to end: what a newcomer does in a private chat, and what Telegram receives."""
+
+from __future__ import annotations
+
+from bot.telegram.views import CALLBACK_VERSION
+
+from .conftest import RunningBot
+from .fake_telegram import BOT_USERNAME, button, message
+
+
+async def test_start_greets_and_shows_the_topic_menu(telegram: RunningBot) -> None:
+    telegram.api.push(message(11, "/start", language_code="de"))
+    welcome, menu = await telegram.api.wait_for("sendMessage", 2, chat_id=11)
+    assert welcome.params["parse_mode"] == "HTML"
+    titles = [b["text"] for b in menu.buttons]
+    assert "Öffnungszeiten" in titles and "Sprache und Bildung" in titles
+    assert len(titles) == 10
+    assert all(b["callback_data"].startswith(CALLBACK_VERSION + "|e|") for b in menu.buttons)
+
+
+async def test_deep_link_opens_the_entry(telegram: RunningBot) -> None:
+    telegram.api.push(message(12, "/start hours", language_code="tr"))
+    (reply,) = await telegram.api.wait_for("sendMessage", chat_id=12)
+    assert "Pazartesi" in reply.text
+    assert any(b["callback_data"].startswith(CALLBACK_VERSION + "|m|") for b in reply.buttons)
+
+
+async def test_menu_button_opens_entry_in_place_and_back_returns(telegram: RunningBot) -> None:
+    telegram.api.push(button(13, f"{CALLBACK_VERSION}|e|hours|de"))
+    (edit,) = await telegram.api.wait_for("editMessageText", chat_id=13)
+    assert "Montag" in edit.text
+    back = next(b for b in edit.buttons if b["callback_data"].startswith(CALLBACK_VERSION + "|m|"))
+    telegram.api.push(button(13, back["callback_data"]))
+    edits = await telegram.api.wait_for("editMessageText", 2, chat_id=13)
+    assert len(edits[1].buttons) == 10
+    assert len(telegram.api.sent("answerCallbackQuery")) == 2
+
+
+async def test_language_choice_is_remembered_and_wins(telegram: RunningBot) -> None:
+    telegram.api.push(message(14, "/language", language_code="de"))
+    (menu,) = await telegram.api.wait_for("sendMessage", chat_id=14)
+    names = {b["text"] for b in menu.buttons}
+    assert {"Deutsch", "Türkçe", "العربية", "Українська", "Français"} <= names
+    arabic = next(b for b in menu.buttons if b["text"] == "العربية")
+    telegram.api.push(button(14, arabic["callback_data"]))
+    await telegram.api.wait_for("editMessageText", chat_id=14)
+    assert telegram.services.store.language(14) == ("ar", True)
+    telegram.api.push(message(14, "Wann habt ihr offen?", language_code="de"))
+    replies = await telegram.api.wait_for("sendMessage", 2, chat_id=14)
+    assert "الاثنين" in replies[-1].text
+    assert replies[-1].text.startswith("\u200f")  # right-to-left mark
+
+
+async def test_question_is_answered_in_its_language_with_related_buttons(telegram: RunningBot) -> None:
+    telegram.api.push(message(15, "Ofis cuma günü açık mı?", language_code="de"))
+    (reply,) = await telegram.api.wait_for("sendMessage", chat_id=15)
+    assert "Cuma" in reply.text
+    assert reply.buttons and all("|e|" in b["callback_data"] and b["callback_data"].endswith("|tr") for b in reply.buttons)
+
+
+async def test_unclear_question_offers_did_you_mean(telegram: RunningBot) -> None:
+    telegram.api.push(message(16, "Stadt", language_code="de"))
+    (reply,) = await telegram.api.wait_for("sendMessage", chat_id=16)
+    assert "Meinten Sie" in reply.text or "Did you mean" in reply.text
+    assert 1 <= len(reply.buttons) <= 3
+
+
+async def test_out_of_scope_falls_back_to_the_office_contact(telegram: RunningBot) -> None:
+    telegram.api.push(message(17, "Wer hat die Fußball-WM gewonnen?", language_code="de"))
+    (reply,) = await telegram.api.wait_for("sendMessage", chat_id=17)
+    assert "integration@kempten.de" in reply.text
+
+
+async def test_hours_command_says_whether_open(telegram: RunningBot) -> None:
+    telegram.api.push(message(18, "/hours", language_code="de"))
+    (reply,) = await telegram.api.wait_for("sendMessage", chat_id=18)
+    assert "Montag: 08:00 – 12:00 und 14:30 – 17:30" in reply.text
+    assert "12:00" in reply.text.split("Donnerstag – Freitag")[1]
+
+
+async def test_contact_sends_contact_cards_and_email(telegram: RunningBot) -> None:
+    telegram.api.push(message(19, "/contact", language_code="de"))
+    cards = await telegram.api.wait_for("sendContact", 2, chat_id=19)
+    assert {c.params["phone_number"] for c in cards} == {"+4983125255330", "+4983125255331"}
+    assert {c.params["first_name"] for c in cards} == {"Priska", "Susanne"}
+    (text,) = await telegram.api.wait_for("sendMessage", chat_id=19)
+    assert "integration@kempten.de" in text.text
+
+
+async def test_help_and_privacy_explain_in_the_users_language(telegram: RunningBot) -> None:
+    telegram.api.push(message(20, "/help", language_code="de"))
+    telegram.api.push(message(20, "/privacy", language_code="de"))
+    help_text, privacy = await telegram.api.wait_for("sendMessage", 2, chat_id=20)
+    assert f"@{BOT_USERNAME}" in help_text.text
+    assert "90" in privacy.text
+
+
+async def test_forget_deletes_the_stored_language(telegram: RunningBot) -> None:
+    telegram.services.store.set_language(21, "fr", explicit=True)
+    telegram.api.push(message(21, "/forget", language_code="de"))
+    await telegram.api.wait_for("sendMessage", chat_id=21)
+    assert telegram.services.store.language(21) is None
+
+
+async def test_photo_gets_a_polite_text_only_note(telegram: RunningBot) -> None:
+    photo = message(22, None, language_code="tr", photo=[{"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1}])
+    telegram.api.push(photo)
+    (reply,) = await telegram.api.wait_for("sendMessage", chat_id=22)
+    assert "integration@kempten.de" in reply.text
+
+
+async def test_outdated_button_is_explained(telegram: RunningBot) -> None:
+    telegram.api.push(button(23, "old-version:e:hours"))
+    (answer,) = await telegram.api.wait_for("answerCallbackQuery")
+    assert answer.params.get("show_alert") is True
+    assert not telegram.api.sent("editMessageText")
+
+
+async def test_html_in_answers_is_escaped(telegram: RunningBot) -> None:
+    telegram.api.push(message(24, "<b>Wann</b> habt ihr offen? & so", language_code="de"))
+    (reply,) = await telegram.api.wait_for("sendMessage", chat_id=24)
+    assert "<b>" not in reply.text
+
+
+async def test_commands_are_registered_in_every_language(telegram: RunningBot) -> None:
+    calls = telegram.api.sent("setMyCommands")
+    languages = {c.params.get("language_code") for c in calls}
+    assert languages == {None, *telegram.services.languages}
+    german = next(c for c in calls if c.params.get("language_code") == "de")
+    assert [c["command"] for c in german.params["commands"]][:2] == ["start", "hours"]
