@@ -111,9 +111,9 @@ def main() -> None:
 
         def ours(base_url: str) -> App:
             services.settings = Settings(token=Secret(TOKEN), base_url=base_url, data_dir=Path(data))
-            application = build_application(services, flood_guard=FloodGuard(rate=10**6), throttle=False)
-            application._update_processor._max_concurrent_updates = args.concurrency  # noqa: SLF001 - bench knob
-            return application
+            return build_application(
+                services, flood_guard=FloodGuard(rate=10**6), throttle=False, concurrent_updates=args.concurrency
+            )
 
         echo = asyncio.run(measure(lambda url: echo_application(url, args.concurrency), questions, args.users))
         kik = asyncio.run(measure(ours, questions, args.users))

@@ -60,6 +60,11 @@ def _decode(value: str) -> Any:
         return value
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 512  # the default backlog of 5 resets connections under load
+    daemon_threads = True
+
+
 class FakeTelegram:
     """Start with `with FakeTelegram() as api:`; point the bot at `api.base_url`."""
 
@@ -73,8 +78,7 @@ class FakeTelegram:
         self._condition = threading.Condition()
         self.confirmed_offset = 0
         self.delivered: dict[int, float] = {}  # update_id -> when getUpdates first handed it out
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", port), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -169,6 +173,7 @@ class FakeTelegram:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else headers and body wait ~40 ms for delayed ACKs
 
             def log_message(self, *args: object) -> None:
                 pass

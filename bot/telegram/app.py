@@ -59,7 +59,11 @@ def build_services(settings: Settings) -> Services:
 
 
 def build_application(
-    services: Services, *, flood_guard: FloodGuard | None = None, throttle: bool = True
+    services: Services,
+    *,
+    flood_guard: FloodGuard | None = None,
+    throttle: bool = True,
+    concurrent_updates: int = CONCURRENT_UPDATES,
 ) -> Application:  # type: ignore[type-arg]
     """Wire handlers, defaults, rate limiting and error handling around the services."""
     settings = services.settings
@@ -75,7 +79,7 @@ def build_application(
         .context_types(ContextTypes(context=Ctx, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(RetryingRateLimiter(throttle=throttle))
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(concurrent_updates)
         .read_timeout(READ_TIMEOUT)
         .write_timeout(READ_TIMEOUT)
         .build()
@@ -190,13 +194,32 @@ async def _wait_for_stop_signal() -> None:
 
 
 async def _run_webhook(application: Application, settings: Settings, options: dict[str, Any]) -> None:  # type: ignore[type-arg]
-    """Our own small tornado server: POST /telegram for updates, GET /healthz for the proxy."""
-    import tornado.web
-
-    secret = options.get("secret") or ""
     url = options.get("url")
     if not url:
         raise SystemExit("kik-bot: --url is required with --webhook (the public https URL)")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await serve_webhook(
+        application, stop, url=url, secret=options.get("secret") or os.environ.get("KIK_WEBHOOK_SECRET", ""),
+        listen=options.get("listen", "0.0.0.0"), port=int(options.get("port", 8080)), heartbeat_dir=settings.data_dir,
+    )
+
+
+async def serve_webhook(
+    application: Application,  # type: ignore[type-arg]
+    stop: asyncio.Event,
+    *,
+    url: str,
+    secret: str,
+    listen: str,
+    port: int,
+    heartbeat_dir: Path | None = None,
+) -> None:
+    """Our own small tornado server behind the reverse proxy: POST /telegram takes updates
+    (checked against the secret token), GET /healthz answers the proxy's health checks."""
+    import tornado.web
 
     class TelegramHandler(tornado.web.RequestHandler):
         async def post(self) -> None:
@@ -212,16 +235,20 @@ async def _run_webhook(application: Application, settings: Settings, options: di
 
     class HealthHandler(tornado.web.RequestHandler):
         def get(self) -> None:
-            self.write({"status": "ok", "running": application.running})
+            self.set_status(200 if application.running else 503)
+            self.write({"status": "ok" if application.running else "starting"})
 
     server = tornado.web.Application([(r"/telegram", TelegramHandler), (r"/healthz", HealthHandler)])
     async with application:
         await register_commands(application)
         await application.start()
-        await application.bot.set_webhook(url=url.rstrip("/") + "/telegram", secret_token=secret or None, allowed_updates=Update.ALL_TYPES)
-        http = server.listen(options.get("port", 8080), address=options.get("listen", "0.0.0.0"))
-        beat = asyncio.create_task(_heartbeat(settings.data_dir))
-        await _wait_for_stop_signal()
-        beat.cancel()
+        http = server.listen(port, address=listen)  # listen first: Telegram delivers right away
+        await application.bot.set_webhook(
+            url=url.rstrip("/") + "/telegram", secret_token=secret or None, allowed_updates=Update.ALL_TYPES
+        )
+        beat = asyncio.create_task(_heartbeat(heartbeat_dir)) if heartbeat_dir else None
+        await stop.wait()
+        if beat:
+            beat.cancel()
         http.stop()
         await application.stop()
