@@ -28,7 +28,7 @@ from bot.core.knowledge import Entry, Knowledge, load_knowledge  # noqa: E402
 from bot.evaluate import Case, evaluate, evaluation_files, load_cases  # noqa: E402
 from bot.i18n import Translations  # noqa: E402
 
-EVAL_DIR = ROOT / "tests" / "data" / "eval"
+EVAL_DIR = ROOT / "tests" / "data"
 
 
 def peak_mb() -> float:
@@ -77,7 +77,7 @@ def generated_knowledge(base: Knowledge, count: int, seed: int = 7) -> Knowledge
         answers = {lang: " ".join(rng.choices(words, k=30)) for lang, words in vocabulary.items()}
         entry_id = f"generated-{number}"
         entries[entry_id] = Entry(entry_id, "answer", None, ("generated",), base.entries["about"].updated,
-                                  {}, answers, questions, {}, (), "generated.yaml", number)
+                                  {}, answers, questions, {}, (), (), "generated.yaml", number)
     return replace(base, entries=entries)
 
 

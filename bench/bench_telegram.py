@@ -103,7 +103,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=CONCURRENT_UPDATES)
     args = parser.parse_args()
-    cases = [c.question for path in evaluation_files(ROOT / "tests" / "data" / "eval") for c in load_cases(path)]
+    cases = [c.question for path in evaluation_files(ROOT / "tests" / "data") for c in load_cases(path)]
     questions = [cases[i % len(cases)] for i in range(args.updates)]
 
     with tempfile.TemporaryDirectory() as data:

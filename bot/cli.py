@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="score an evaluation file or folder")
     evaluate.add_argument("file", nargs="?", type=Path, default=DEFAULT_EVAL)
     evaluate.add_argument("--failures", action="store_true", help="list every case that failed")
+    report = commands.add_parser("report", help="statistics of what people asked (as /stats)")
+    report.add_argument("--days", type=int, default=30)
+    report.add_argument("--csv", action="store_true", help="one row per day and language")
     commands.add_parser("health", help="exit 0 if a running bot wrote its heartbeat recently")
     run = commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook instead of polling")
@@ -64,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands.check(settings)
     if args.command == "eval":
         return commands.evaluate_file(settings, args.file, show_failures=args.failures)
+    if args.command == "report":
+        return commands.report(settings, days=args.days, as_csv=args.csv)
     if args.command == "health":
         return commands.health(settings)
     if args.command == "run":

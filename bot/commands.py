@@ -110,6 +110,28 @@ def evaluate_file(settings: Settings, path: Path, *, show_failures: bool) -> int
     return EXIT_OK
 
 
+def report(settings: Settings, *, days: int, as_csv: bool) -> int:
+    from bot.staff.learning import format_stats, group_unanswered, stats, stats_csv
+    from bot.store import Store
+
+    store = Store.in_folder(settings.data_dir)
+    try:
+        result = stats(store, days)
+        if as_csv:
+            print(stats_csv(result), end="")
+            return EXIT_OK
+        print(format_stats(result))
+        groups = group_unanswered(store.open_unanswered(days))
+        if groups:
+            print("Unanswered (most frequent first):")
+            for group in groups[:20]:
+                languages = ", ".join(f"{k} {v}" for k, v in group.languages.most_common())
+                print(f"  {group.count}x ({languages}) {group.example}  -> {group.suggested or '?'}")
+    finally:
+        store.close()
+    return EXIT_OK
+
+
 def health(settings: Settings) -> int:
     from bot.telegram.app import HEARTBEAT_SECONDS, heartbeat_age
 

@@ -48,6 +48,11 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path.cwd() / "data")
     knowledge_dir: Path = field(default_factory=lambda: _default_dir("knowledge"))
     locales_dir: Path = field(default_factory=lambda: _default_dir("locales"))
+    retention_days: int = 90
+
+    def is_staff(self, user_id: int | None) -> bool:
+        """Staff are recognised by numeric user id only, never by username."""
+        return user_id is not None and user_id in self.admin_ids
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, require_token: bool = False) -> Settings:
@@ -68,6 +73,9 @@ class Settings:
         staff_chat = env.get("KIK_STAFF_CHAT_ID", "").strip()
         if staff_chat and not re.fullmatch(r"-?\d+", staff_chat):
             raise SettingsError("KIK_STAFF_CHAT_ID must be a numeric chat id (groups start with -100)")
+        retention = env.get("KIK_RETENTION_DAYS", "").strip() or "90"
+        if not retention.isdigit() or int(retention) < 1:
+            raise SettingsError("KIK_RETENTION_DAYS must be a whole number of days (1 or more)")
         defaults = cls()
         return cls(
             token=Secret(raw_token) if raw_token else None,
@@ -77,4 +85,5 @@ class Settings:
             data_dir=Path(env["KIK_DATA_DIR"]) if env.get("KIK_DATA_DIR") else defaults.data_dir,
             knowledge_dir=Path(env["KIK_KNOWLEDGE_DIR"]) if env.get("KIK_KNOWLEDGE_DIR") else defaults.knowledge_dir,
             locales_dir=Path(env["KIK_LOCALES_DIR"]) if env.get("KIK_LOCALES_DIR") else defaults.locales_dir,
+            retention_days=int(retention),
         )

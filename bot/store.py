@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DATABASE_FILE = "kik-bot.sqlite3"
 
@@ -23,11 +26,75 @@ MIGRATIONS: tuple[str, ...] = (
         updated TEXT NOT NULL
     );
     """,
+    # 2: what was asked (no text, no user), what could not be answered (text, no user),
+    # feedback, the staff audit log, hand-over threads.
+    """
+    CREATE TABLE asked (
+        id INTEGER PRIMARY KEY, at TEXT NOT NULL, language TEXT, outcome TEXT NOT NULL, entry TEXT
+    );
+    CREATE INDEX asked_at ON asked (at);
+    CREATE TABLE unanswered (
+        id INTEGER PRIMARY KEY, at TEXT NOT NULL, text TEXT NOT NULL, detected TEXT,
+        best_guess TEXT, confidence REAL NOT NULL, status TEXT NOT NULL DEFAULT 'open'
+    );
+    CREATE INDEX unanswered_at ON unanswered (at);
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY, at TEXT NOT NULL, entry TEXT NOT NULL, language TEXT, useful INTEGER NOT NULL
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY, at TEXT NOT NULL, staff_id INTEGER NOT NULL, action TEXT NOT NULL,
+        entry TEXT NOT NULL, field TEXT NOT NULL, before TEXT, after TEXT, undone INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE threads (
+        id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, chat_id INTEGER NOT NULL, language TEXT NOT NULL,
+        question TEXT NOT NULL, best_guess TEXT, staff_message_id INTEGER, status TEXT NOT NULL,
+        opened TEXT NOT NULL, closed TEXT, answer TEXT
+    );
+    CREATE INDEX threads_staff_message ON threads (staff_message_id);
+    """,
 )
 
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _since(days: float) -> str:
+    return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    id: int
+    at: str
+    text: str
+    detected: str | None
+    best_guess: str | None
+    confidence: float
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    at: str
+    staff_id: int
+    action: str
+    entry: str
+    field: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class Thread:
+    id: int
+    user_id: int
+    chat_id: int
+    language: str
+    question: str
+    best_guess: str | None
+    staff_message_id: int | None
+    status: str
 
 
 class Store:
@@ -90,6 +157,160 @@ class Store:
             )
 
     def forget_user(self, user_id: int) -> None:
-        """Delete everything stored about one user."""
+        """Delete everything stored about one user: preferences, offers and threads."""
         with self._lock:
-            self._db.execute("DELETE FROM preferences WHERE user_id = ?", (user_id,))
+            self._db.execute("BEGIN")
+            for table in ("preferences", "threads"):
+                self._db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))  # noqa: S608 - fixed names
+            self._db.execute("COMMIT")
+
+    def rows_about_user(self, user_id: int) -> int:
+        """How many rows anywhere carry this user id (for tests and audits of /forget)."""
+        with self._lock:
+            return sum(
+                self._db.execute(f"SELECT COUNT(*) FROM {t} WHERE user_id = ?", (user_id,)).fetchone()[0]  # noqa: S608
+                for t in ("preferences", "threads")
+            )
+
+    # -- what people ask ----------------------------------------------------------------------
+
+    def log_question(self, language: str | None, outcome: str, entry: str | None) -> None:
+        self._execute("INSERT INTO asked (at, language, outcome, entry) VALUES (?, ?, ?, ?)",
+                      (_now(), language, outcome, entry))
+
+    def add_unanswered(self, text: str, detected: str | None, best_guess: str | None, confidence: float) -> None:
+        self._execute(
+            "INSERT INTO unanswered (at, text, detected, best_guess, confidence) VALUES (?, ?, ?, ?, ?)",
+            (_now(), text, detected, best_guess, confidence),
+        )
+
+    def open_unanswered(self, days: float) -> list[Unanswered]:
+        rows = self._query(
+            "SELECT id, at, text, detected, best_guess, confidence FROM unanswered "
+            "WHERE status = 'open' AND at >= ? ORDER BY at",
+            (_since(days),),
+        )
+        return [Unanswered(*row) for row in rows]
+
+    def unanswered_by_ids(self, ids: Sequence[int]) -> list[Unanswered]:
+        marks = ",".join("?" * len(ids))
+        rows = self._query(
+            f"SELECT id, at, text, detected, best_guess, confidence FROM unanswered WHERE id IN ({marks})",  # noqa: S608
+            tuple(ids),
+        )
+        return [Unanswered(*row) for row in rows]
+
+    def close_unanswered(self, ids: Sequence[int], status: str) -> None:
+        marks = ",".join("?" * len(ids))
+        self._execute(f"UPDATE unanswered SET status = ? WHERE id IN ({marks})", (status, *ids))  # noqa: S608
+
+    def add_feedback(self, entry: str, language: str | None, useful: bool) -> None:
+        self._execute("INSERT INTO feedback (at, entry, language, useful) VALUES (?, ?, ?, ?)",
+                      (_now(), entry, language, int(useful)))
+
+    def asked_since(self, days: float) -> list[tuple[str, str | None, str, str | None]]:
+        """(day, language, outcome, entry) of every question in the period."""
+        return [tuple(r) for r in self._query(  # type: ignore[misc]
+            "SELECT substr(at, 1, 10), language, outcome, entry FROM asked WHERE at >= ? ORDER BY at", (_since(days),)
+        )]
+
+    def feedback_since(self, days: float) -> list[tuple[str, int, int]]:
+        """(entry, useful, not useful) per entry in the period."""
+        return [tuple(r) for r in self._query(  # type: ignore[misc]
+            "SELECT entry, SUM(useful), SUM(1 - useful) FROM feedback WHERE at >= ? GROUP BY entry ORDER BY entry",
+            (_since(days),),
+        )]
+
+    # -- staff audit --------------------------------------------------------------------------
+
+    def audit(self, staff_id: int, action: str, entry: str, field: str, before: str | None, after: str | None) -> int:
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO audit (at, staff_id, action, entry, field, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (_now(), staff_id, action, entry, field, before, after),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def last_change(self, staff_id: int) -> AuditRecord | None:
+        rows = self._query(
+            "SELECT id, at, staff_id, action, entry, field, before, after FROM audit "
+            "WHERE staff_id = ? AND undone = 0 AND action != 'undo' ORDER BY id DESC LIMIT 1",
+            (staff_id,),
+        )
+        return AuditRecord(*rows[0]) if rows else None
+
+    def mark_undone(self, audit_id: int) -> None:
+        self._execute("UPDATE audit SET undone = 1 WHERE id = ?", (audit_id,))
+
+    def audit_log(self, limit: int = 50) -> list[AuditRecord]:
+        rows = self._query(
+            "SELECT id, at, staff_id, action, entry, field, before, after FROM audit ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [AuditRecord(*row) for row in rows]
+
+    # -- hand-over ----------------------------------------------------------------------------
+
+    def open_thread(self, user_id: int, chat_id: int, language: str, question: str, best_guess: str | None) -> int:
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO threads (user_id, chat_id, language, question, best_guess, status, opened) "
+                "VALUES (?, ?, ?, ?, ?, 'open', ?)",
+                (user_id, chat_id, language, question, best_guess, _now()),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def attach_staff_message(self, thread_id: int, message_id: int) -> None:
+        self._execute("UPDATE threads SET staff_message_id = ? WHERE id = ?", (message_id, thread_id))
+
+    def thread_for_staff_message(self, message_id: int) -> Thread | None:
+        rows = self._query(
+            "SELECT id, user_id, chat_id, language, question, best_guess, staff_message_id, status "
+            "FROM threads WHERE staff_message_id = ?",
+            (message_id,),
+        )
+        return Thread(*rows[0]) if rows else None
+
+    def thread(self, thread_id: int) -> Thread | None:
+        rows = self._query(
+            "SELECT id, user_id, chat_id, language, question, best_guess, staff_message_id, status FROM threads WHERE id = ?",
+            (thread_id,),
+        )
+        return Thread(*rows[0]) if rows else None
+
+    def close_thread(self, thread_id: int, status: str, answer: str | None = None) -> None:
+        self._execute("UPDATE threads SET status = ?, closed = ?, answer = ? WHERE id = ?", (status, _now(), answer, thread_id))
+
+    def thread_answer(self, thread_id: int) -> str | None:
+        rows = self._query("SELECT answer FROM threads WHERE id = ?", (thread_id,))
+        return rows[0][0] if rows else None
+
+    # -- retention ----------------------------------------------------------------------------
+
+    def purge(self, retention_days: float, thread_timeout_days: float) -> dict[str, int]:
+        """Delete what is older than the retention period; close threads nobody answered."""
+        cutoff = _since(retention_days)
+        removed: dict[str, int] = {}
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "UPDATE threads SET status = 'timeout', closed = ? WHERE status = 'open' AND opened < ?",
+                (_now(), _since(thread_timeout_days)),
+            )
+            for table, column in (("asked", "at"), ("unanswered", "at"), ("feedback", "at"), ("threads", "opened")):
+                cursor = self._db.execute(f"DELETE FROM {table} WHERE {column} < ?", (cutoff,))  # noqa: S608
+                removed[table] = cursor.rowcount
+            self._db.execute("COMMIT")
+        return removed
+
+    def integrity_ok(self) -> bool:
+        return bool(self._query("PRAGMA integrity_check", ())[0][0] == "ok")
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
+        with self._lock:
+            self._db.execute(sql, params)
+
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return list(self._db.execute(sql, params).fetchall())

@@ -72,6 +72,11 @@ class RunningBot:
         self.services = services
 
 
+STAFF_ID = 9001
+STAFF_ID_2 = 9002
+STAFF_CHAT = -1009001
+
+
 @pytest.fixture
 def flood_guard() -> FloodGuard:
     return FloodGuard(rate=1000, period=60.0)
@@ -79,11 +84,14 @@ def flood_guard() -> FloodGuard:
 
 @pytest.fixture
 async def telegram(
-    tmp_path: Path, answerer: Answerer, translations: Translations, flood_guard: FloodGuard
+    tmp_path: Path, answerer: Answerer, flood_guard: FloodGuard, knowledge_copy: Path
 ) -> AsyncIterator[RunningBot]:
     with FakeTelegram() as api:
-        settings = Settings(token=Secret(TOKEN), base_url=api.base_url, data_dir=tmp_path)
-        services = Services(settings, answerer, translations, Store.in_folder(tmp_path))
+        settings = Settings(
+            token=Secret(TOKEN), base_url=api.base_url, data_dir=tmp_path / "data", knowledge_dir=knowledge_copy,
+            admin_ids=frozenset({STAFF_ID, STAFF_ID_2}), staff_chat_id=STAFF_CHAT,
+        )
+        services = Services.create(settings, answerer, Store.in_folder(tmp_path / "data"))
         application = build_application(services, flood_guard=flood_guard)
         stop = asyncio.Event()
         task = asyncio.create_task(serve_polling(application, stop, poll_timeout=1))

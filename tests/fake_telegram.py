@@ -285,10 +285,12 @@ def forwarded(user_id: int, text: str, language_code: str = "de") -> dict[str, A
     return update
 
 
-def button(user_id: int, data: str, *, message_id: int = 1000, language_code: str = "de") -> dict[str, Any]:
+def button(user_id: int, data: str, *, message_id: int = 1000, language_code: str = "de",
+           chat_id: int | None = None) -> dict[str, Any]:
+    chat = {"id": user_id, "type": "private"} if chat_id is None else {"id": chat_id, "type": "supergroup", "title": "G"}
     return {"callback_query": {
         "id": str(next(_message_ids)), "from": user(user_id, language_code), "chat_instance": "ci", "data": data,
-        "message": {"message_id": message_id, "date": int(time.time()), "chat": {"id": user_id, "type": "private"},
+        "message": {"message_id": message_id, "date": int(time.time()), "chat": chat,
                     "from": {"id": BOT_ID, "is_bot": True, "first_name": "KIK", "username": BOT_USERNAME}, "text": "menu"},
     }}
 

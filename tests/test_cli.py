@@ -93,3 +93,20 @@ def test_eval_prints_per_language_scores(tmp_path: Path) -> None:
     rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:]}
     assert rows["de"][2] == "100.0%"
     assert rows["en"][-1] == "100.0%"
+
+
+def test_report_prints_statistics_and_csv(tmp_path: Path) -> None:
+    from bot.store import Store
+
+    store = Store.in_folder(tmp_path)
+    store.log_question("de", "answer", "hours")
+    store.log_question("tr", "fallback", None)
+    store.add_unanswered("Wo ist das Schwimmbad?", "de", "address", 0.1)
+    store.close()
+    result = run_cli("report", "--days", "7", env={"KIK_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "2 questions, 50% answered" in result.stdout
+    assert "1x (de 1) Wo ist das Schwimmbad?" in result.stdout
+    csv_result = run_cli("report", "--csv", env={"KIK_DATA_DIR": str(tmp_path)})
+    rows = csv_result.stdout.splitlines()
+    assert rows[0] == "day,language,questions" and len(rows) == 3

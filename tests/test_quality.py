@@ -14,7 +14,7 @@ from bot.evaluate import Report, evaluate, evaluation_files, format_report, load
 
 from .conftest import ROOT
 
-EVAL_DIR = ROOT / "tests" / "data" / "eval"
+EVAL_DIR = ROOT / "tests" / "data"  # eval/ and the held-out eval-holdout/
 TOP1, LANGUAGE, FALLBACK = 0.95, 0.98, 0.90
 MIN_CASES_PER_LANGUAGE = 20
 

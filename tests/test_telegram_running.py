@@ -30,8 +30,8 @@ async def test_webhook_takes_updates_with_the_secret_and_reports_health(
 ) -> None:
     port = _free_port()
     with FakeTelegram() as api:
-        services = Services(Settings(token=Secret(TOKEN), base_url=api.base_url, data_dir=tmp_path),
-                            answerer, translations, Store.in_folder(tmp_path))
+        services = Services.create(Settings(token=Secret(TOKEN), base_url=api.base_url, data_dir=tmp_path),
+                                   answerer, Store.in_folder(tmp_path))
         stop = asyncio.Event()
         task = asyncio.create_task(serve_webhook(
             build_application(services), stop, url="https://bot.example.org/", secret="s3cret",

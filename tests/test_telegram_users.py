@@ -55,14 +55,18 @@ async def test_question_is_answered_in_its_language_with_related_buttons(telegra
     telegram.api.push(message(15, "Ofis cuma günü açık mı?", language_code="de"))
     (reply,) = await telegram.api.wait_for("sendMessage", chat_id=15)
     assert "Cuma" in reply.text
-    assert reply.buttons and all("|e|" in b["callback_data"] and b["callback_data"].endswith("|tr") for b in reply.buttons)
+    related = [b for b in reply.buttons if "|e|" in b["callback_data"]]
+    assert related and all(b["callback_data"].endswith("|tr") for b in related)
+    assert [b["text"] for b in reply.buttons[-2:]] == ["👍", "👎"]
 
 
 async def test_unclear_question_offers_did_you_mean(telegram: RunningBot) -> None:
     telegram.api.push(message(16, "Stadt", language_code="de"))
     (reply,) = await telegram.api.wait_for("sendMessage", chat_id=16)
     assert "Meinten Sie" in reply.text or "Did you mean" in reply.text
-    assert 1 <= len(reply.buttons) <= 3
+    suggestions = [b for b in reply.buttons if "|e|" in b["callback_data"]]
+    assert 1 <= len(suggestions) <= 3
+    assert "|ho|ask|" in reply.buttons[-1]["callback_data"]  # and a way to reach a person
 
 
 async def test_out_of_scope_falls_back_to_the_office_contact(telegram: RunningBot) -> None:

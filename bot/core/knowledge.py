@@ -114,6 +114,7 @@ class Entry:
     questions: Mapping[str, tuple[str, ...]]
     triggers: Mapping[str, tuple[str, ...]]
     related: tuple[str, ...]
+    outdated: tuple[str, ...]
     file: str
     line: int
     lines: Mapping[str, int] = field(default_factory=dict)
@@ -349,7 +350,7 @@ def _read_directory(root: Path, out: _Collector) -> Directory:
     return Directory(timezone, country, subdivision, phones, emails, addresses, schedules)
 
 
-_ENTRY_KEYS = {"id", "kind", "field", "source", "updated", "titles", "answers", "questions", "triggers", "related"}
+_ENTRY_KEYS = {"id", "kind", "field", "source", "updated", "titles", "answers", "questions", "triggers", "related", "outdated"}
 _ENTRY_REQUIRED = {"id", "source", "updated", "answers", "questions"}
 
 
@@ -425,11 +426,16 @@ def _read_entry(raw: Any, file: str, languages: tuple[str, ...], directory: Dire
     if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
         out.add(file, _line(raw, "related"), "related must be a list of entry ids", field="related", **where)
         related = []
+    outdated = raw.get("outdated") or []
+    if not isinstance(outdated, list) or not all(isinstance(x, str) and x in languages for x in outdated):
+        out.add(file, _line(raw, "outdated"), "outdated must be a list of language codes", field="outdated", **where)
+        outdated = []
     if len(out.problems) > before:
         return None
     return Entry(
         id=entry_id, kind=str(kind), field=field_id, source=tuple(source or ()), updated=updated,
         titles=titles, answers=answers, questions=questions, triggers=triggers, related=tuple(related),
+        outdated=tuple(outdated),
         file=file, line=raw.line, lines=dict(raw.key_lines),
     )
 

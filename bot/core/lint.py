@@ -19,6 +19,12 @@ _FORMAT_FIELD = re.compile(r"\{[a-z_]*\}")
 
 
 def lint(knowledge: Knowledge, translations: Translations) -> list[Problem]:
+    """Everything `kik-bot check` reports: the knowledge and the interface catalogs."""
+    return lint_knowledge(knowledge) + lint_catalogs(knowledge, translations)
+
+
+def lint_knowledge(knowledge: Knowledge) -> list[Problem]:
+    """Completeness of the knowledge itself (what a staff edit must not break)."""
     problems: list[Problem] = []
     owners: dict[tuple[str, str], str] = {}
     for entry in knowledge:
@@ -28,16 +34,20 @@ def lint(knowledge: Knowledge, translations: Translations) -> list[Problem]:
         for lang in knowledge.languages:
             line = entry.lines.get("answers", entry.line)
             answer = entry.answers.get(lang)
-            if answer is None:
+            if lang in entry.outdated:
+                state = "missing" if answer is None else "outdated"
+                problems.append(Problem(entry.file, entry.lines.get("outdated", line), f"'{lang}' translation {state}: the '{knowledge.authoritative}' answer changed", field=f"answers.{lang}", severity="warning", **where))
+            elif answer is None:
                 problems.append(Problem(entry.file, line, f"no answer in '{lang}'", field=f"answers.{lang}", **where))
             elif reference is not None and sorted(PLACEHOLDER.findall(answer)) != reference_placeholders:
                 problems.append(Problem(entry.file, line, f"placeholders differ from the '{knowledge.authoritative}' answer", field=f"answers.{lang}", **where))
             questions = entry.questions.get(lang, ())
             if len(questions) < MIN_QUESTIONS:
+                pending = lang in entry.outdated
                 problems.append(Problem(
                     entry.file, entry.lines.get("questions", entry.line),
                     f"{len(questions)} question(s) in '{lang}'; at least {MIN_QUESTIONS} are needed",
-                    field=f"questions.{lang}", severity="error" if not questions else "warning", **where,
+                    field=f"questions.{lang}", severity="warning" if pending or questions else "error", **where,
                 ))
             for question in questions:
                 key = (lang, normalize(question))
@@ -55,25 +65,29 @@ def lint(knowledge: Knowledge, translations: Translations) -> list[Problem]:
             if not emergency.triggers.get(lang):
                 problems.append(Problem(emergency.file, emergency.lines.get("triggers", emergency.line), f"no emergency triggers in '{lang}'", entry=emergency.id, field=f"triggers.{lang}"))
         problems += _lint_triggers(knowledge)
-    problems += lint_catalogs(knowledge, translations)
     return problems
 
 
 def _lint_triggers(knowledge: Knowledge) -> list[Problem]:
     """No trigger of any language may fire on a question filed under another entry."""
+    from bot.core.language import language_scripts
     from bot.core.safety import EmergencyDetector
 
     emergency = knowledge.emergency
     assert emergency is not None
+    scripts = language_scripts({lang: [e.answers.get(lang, "") for e in knowledge] for lang in knowledge.languages})
+    everything = EmergencyDetector(knowledge, scripts)
     problems = []
-    for lang, triggers in emergency.triggers.items():
-        detector = EmergencyDetector(_only_triggers(knowledge, lang, triggers), {})
-        for entry in knowledge:
-            if entry.id == emergency.id:
-                continue
-            for q_lang, questions in entry.questions.items():
-                for question in questions:
-                    hit = detector.find(normalize(question))
+    for entry in knowledge:
+        if entry.id == emergency.id:
+            continue
+        for q_lang, questions in entry.questions.items():
+            for question in questions:
+                normalized = normalize(question)
+                if everything.find(normalized) is None:  # the common case: one pass per script
+                    continue
+                for lang, triggers in emergency.triggers.items():
+                    hit = EmergencyDetector(_only_triggers(knowledge, lang, triggers), scripts).find(normalized)
                     if hit:
                         problems.append(Problem(
                             emergency.file, emergency.lines.get("triggers", emergency.line),

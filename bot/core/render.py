@@ -43,12 +43,22 @@ class Renderer:
         self, entry: Entry, language: str, gettext: Gettext, now: dt.datetime, *, as_html: bool = False
     ) -> str:
         template = entry.answers.get(language) or entry.answers.get(self.knowledge.authoritative, "")
+        return self.render_template(template, language, gettext, now, as_html=as_html)
+
+    def render_template(
+        self, template: str, language: str, gettext: Gettext, now: dt.datetime | None = None, *, as_html: bool = False
+    ) -> str:
+        """Fill placeholders in a text (an answer, or a staff draft shown as a preview)."""
+        now = now or dt.datetime.now(dt.timezone.utc)
         escape: Callable[[str], str] = html.escape if as_html else str
         parts: list[str] = []
         position = 0
         for match in PLACEHOLDER.finditer(template):
             parts.append(escape(template[position : match.start()]))
-            value = self.placeholder(match.group(1), match.group(2), language, gettext, now)
+            try:
+                value = self.placeholder(match.group(1), match.group(2), language, gettext, now)
+            except KeyError:  # an unknown placeholder in a draft is shown as typed
+                value = match.group(0)
             parts.append(escape(value))
             position = match.end()
         parts.append(escape(template[position:]))

@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions, Update
+from telegram.error import TelegramError
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -31,9 +32,10 @@ from bot.core.knowledge import load_knowledge
 from bot.i18n import Translations, _
 from bot.settings import Settings
 from bot.store import Store
-from bot.telegram import guides, users
+from bot.telegram import guides, handover, staff, users
 from bot.telegram.context import BotData, Ctx, Services
 from bot.telegram.resilience import FloodGuard, RetryingRateLimiter, handle_error, install_log_redaction
+from bot.telegram.views import CALLBACK_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ CONCURRENT_UPDATES = 16  # bounded: see TELEGRAM-NOTES (True costs 4x CPU per up
 READ_TIMEOUT = 20.0  # generous: a timed-out send may have been delivered and is not retried
 HEARTBEAT_FILE = "heartbeat"
 HEARTBEAT_SECONDS = 30.0
+THREAD_TIMEOUT_DAYS = 7
 USER_COMMANDS = (
     ("start", _("Topics")),
     ("hours", _("Office hours")),
@@ -55,7 +58,7 @@ USER_COMMANDS = (
 def build_services(settings: Settings) -> Services:
     knowledge = load_knowledge(settings.knowledge_dir)
     translations = Translations(settings.locales_dir, knowledge.languages)
-    return Services(settings, Answerer(knowledge, translations), translations, Store.in_folder(settings.data_dir))
+    return Services.create(settings, Answerer(knowledge, translations), Store.in_folder(settings.data_dir))
 
 
 def build_application(
@@ -99,14 +102,34 @@ def build_application(
     application.add_handler(CommandHandler("privacy", users.show_privacy))
     application.add_handler(CommandHandler("forget", users.forget))
 
-    # Buttons and inline mode.
+    # Staff commands: each checks the numeric user id (staff.staff_only).
+    application.add_handler(CommandHandler("edit", staff.edit))
+    application.add_handler(CommandHandler("addq", staff.add_question))
+    application.add_handler(CommandHandler("undo", staff.undo))
+    application.add_handler(CommandHandler("new", staff.new))
+    application.add_handler(CommandHandler("reload", staff.reload))
+    application.add_handler(CommandHandler("outdated", staff.outdated))
+    application.add_handler(CommandHandler("unanswered", staff.unanswered))
+    application.add_handler(CommandHandler("stats", staff.show_stats))
+    application.add_handler(CommandHandler("cancel", staff.cancel))
+
+    # Buttons, by the action in their callback data; anything else (old or foreign data) last.
+    application.add_handler(CallbackQueryHandler(handover.on_feedback, pattern=_action("fb")))
+    application.add_handler(CallbackQueryHandler(handover.on_handover_button, pattern=_action("ho")))
+    application.add_handler(CallbackQueryHandler(staff.on_staff_button, pattern=_action("st", "ua", "tv", "tn")))
     application.add_handler(CallbackQueryHandler(users.on_button))
     application.add_handler(InlineQueryHandler(guides.answer_inline))
 
-    # Text: forwarded messages first (order matters), then questions; in groups only when
-    # the bot is mentioned or replied to (users.question_text decides).
+    # The staff group: replies to hand-over questions go back to the asker.
+    if settings.staff_chat_id is not None:
+        staff_group = filters.Chat(settings.staff_chat_id)
+        application.add_handler(MessageHandler(staff_group & filters.REPLY & filters.TEXT & ~filters.COMMAND, handover.relay_staff_reply))
+
+    # Text: forwarded messages first (order matters), then questions (or a staff dialogue) in
+    # private chats; in groups only when the bot is mentioned or replied to.
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & filters.FORWARDED & (filters.TEXT | filters.CAPTION), guides.answer_forwarded))
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, staff.continue_dialogue))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, users.answer_question))
 
     # Anything else in a private chat: voice, photos, stickers, documents, locations...
@@ -116,13 +139,35 @@ def build_application(
     return application
 
 
+def _action(*actions: str) -> str:
+    return rf"^{CALLBACK_VERSION}\|(?:{'|'.join(actions)})\|"
+
+
 async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """Register the command menu in every supported language."""
+    """Register the command menu in every supported language; staff see their commands too."""
     services: Services = application.bot_data.services
     for language in (None, *services.languages):
         gettext = services.translations.gettext(language or services.answerer.knowledge.fallback)
         commands = [BotCommand(name, gettext(description)) for name, description in USER_COMMANDS]
         await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=language)
+    settings = services.settings
+    staff_commands = [BotCommand(name, description) for name, description in USER_COMMANDS] + [
+        BotCommand(name, description) for name, description in staff.STAFF_COMMANDS
+    ]
+    chats = sorted(settings.admin_ids) + ([settings.staff_chat_id] if settings.staff_chat_id is not None else [])
+    for chat_id in chats:
+        try:
+            await application.bot.set_my_commands(staff_commands, scope=BotCommandScopeChat(chat_id))
+        except TelegramError as error:  # e.g. a staff member who has not started the bot yet
+            log.warning("could not set staff commands for chat %s: %s", chat_id, error)
+
+
+async def _housekeeping(services: Services) -> None:
+    """Purge what is past the retention period, on start and then daily."""
+    while True:
+        removed = services.store.purge(services.settings.retention_days, THREAD_TIMEOUT_DAYS)
+        log.info("purged %s", removed)
+        await asyncio.sleep(24 * 3600)
 
 
 async def _heartbeat(folder: Path) -> None:
@@ -131,6 +176,13 @@ async def _heartbeat(folder: Path) -> None:
     while True:
         (folder / HEARTBEAT_FILE).write_text(str(time.time()), encoding="utf-8")
         await asyncio.sleep(HEARTBEAT_SECONDS)
+
+
+def _background_tasks(application: Application, heartbeat_dir: Path | None) -> list[asyncio.Task[None]]:  # type: ignore[type-arg]
+    tasks = [asyncio.create_task(_housekeeping(application.bot_data.services))]
+    if heartbeat_dir is not None:
+        tasks.append(asyncio.create_task(_heartbeat(heartbeat_dir)))
+    return tasks
 
 
 def heartbeat_age(folder: Path) -> float | None:
@@ -177,10 +229,10 @@ async def serve_polling(
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
-        beat = asyncio.create_task(_heartbeat(heartbeat_dir)) if heartbeat_dir else None
+        tasks = _background_tasks(application, heartbeat_dir)
         await stop.wait()
-        if beat:
-            beat.cancel()
+        for task in tasks:
+            task.cancel()
         await application.updater.stop()
         await application.stop()
 
@@ -246,9 +298,9 @@ async def serve_webhook(
         await application.bot.set_webhook(
             url=url.rstrip("/") + "/telegram", secret_token=secret or None, allowed_updates=Update.ALL_TYPES
         )
-        beat = asyncio.create_task(_heartbeat(heartbeat_dir)) if heartbeat_dir else None
+        tasks = _background_tasks(application, heartbeat_dir)
         await stop.wait()
-        if beat:
-            beat.cancel()
+        for task in tasks:
+            task.cancel()
         http.stop()
         await application.stop()

@@ -11,18 +11,30 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.core.answer import Answerer, Hints
 from bot.i18n import Gettext, Translations
+from bot.live import LiveAnswerer
 from bot.settings import Settings
+from bot.staff.editing import KnowledgeEditor
 from bot.store import Store
 
 
 @dataclass
 class Services:
-    """Everything the handlers share, created once by build_application."""
+    """Everything the handlers share, created once by build_services."""
 
     settings: Settings
-    answerer: Answerer
+    live: LiveAnswerer
     translations: Translations
     store: Store
+    editor: KnowledgeEditor
+
+    @classmethod
+    def create(cls, settings: Settings, answerer: Answerer, store: Store) -> Services:
+        return cls(settings, LiveAnswerer(answerer), answerer.translations, store,
+                   KnowledgeEditor(settings.knowledge_dir, store))
+
+    @property
+    def answerer(self) -> Answerer:
+        return self.live.answerer
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from telegram.constants import ParseMode
 
 from bot.core.answer import Hints, Outcome
 from bot.i18n import _
+from bot.staff import learning
 from bot.telegram import views
 from bot.telegram.context import Ctx
 from bot.telegram.users import reply_with_answer
@@ -33,6 +34,7 @@ async def answer_forwarded(update: Update, ctx: Ctx) -> None:
     if message is None:
         return
     answer = ctx.answerer.answer(message.text or message.caption or "", Hints())
+    learning.record(ctx.store, answer)
     guide_language = ctx.language_of(user)
     extra: tuple[InlineKeyboardButton, ...] = ()
     if answer.language != guide_language and answer.outcome is not Outcome.EMPTY:

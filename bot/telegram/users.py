@@ -10,7 +10,8 @@ from telegram.constants import ChatType
 
 from bot.core.answer import Answer, Hints
 from bot.i18n import _
-from bot.telegram import views
+from bot.staff import learning
+from bot.telegram import handover, views
 from bot.telegram.context import Ctx
 from bot.telegram.sending import replace, send
 
@@ -90,11 +91,13 @@ async def show_privacy(update: Update, ctx: Ctx) -> None:
     text = gettext(_(
         "What this bot stores:\n"
         "• your language, so that answers come in it – until you change it or send /forget;\n"
-        "• questions it could not answer well, without your name or user id, for 90 days, so that "
-        "the integration office can improve the answers.\n"
+        "• questions it could not answer well, without your name or user id, for {days} days, so that "
+        "the integration office can improve the answers;\n"
+        "• if you ask for a person: your question, first name and chat, until the office has answered "
+        "(at most {days} days).\n"
         "Messages are not used for anything else and not passed on. /forget deletes everything "
         "stored about you."
-    ))
+    )).format(days=ctx.services.settings.retention_days)
     await send(ctx, chat_id, views.plain_reply(text, language))
 
 
@@ -147,12 +150,17 @@ async def answer_question(update: Update, ctx: Ctx) -> None:
     answer = ctx.answerer.answer(question, Hints(preferred=explicit, client=user.language_code if user else None))
     if user is not None and stored is None and answer.detected in ctx.services.languages:
         ctx.store.remember_first_language(user.id, answer.detected)
-    await reply_with_answer(ctx, message, answer)
+    learning.record(ctx.store, answer)
+    private = message.chat.type == ChatType.PRIVATE
+    can_hand_over = private and ctx.services.settings.staff_chat_id is not None and not answer.understood
+    if can_hand_over:
+        handover.remember_offer(ctx, question, answer.language, answer.best_guess)
+    await reply_with_answer(ctx, message, answer, handover=can_hand_over)
 
 
-async def reply_with_answer(ctx: Ctx, message: Message, answer: Answer, extra: tuple = ()) -> None:  # type: ignore[type-arg]
+async def reply_with_answer(ctx: Ctx, message: Message, answer: Answer, extra: tuple = (), *, handover: bool = False) -> None:  # type: ignore[type-arg]
     gettext = ctx.gettext_for(answer.language)
-    reply = views.answer_reply(ctx.answerer, answer, gettext, extra=extra)
+    reply = views.answer_reply(ctx.answerer, answer, gettext, extra=extra, handover=handover)
     reply_to = message.message_id if message.chat.type != ChatType.PRIVATE else None
     await send(ctx, message.chat.id, reply, reply_to=reply_to)
 

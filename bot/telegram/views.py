@@ -132,7 +132,12 @@ def language_menu(languages: Iterable[str], gettext: Gettext, language: str) -> 
 
 
 def answer_reply(
-    answerer: Answerer, answer: Answer, gettext: Gettext, *, extra: Sequence[InlineKeyboardButton] = ()
+    answerer: Answerer,
+    answer: Answer,
+    gettext: Gettext,
+    *,
+    extra: Sequence[InlineKeyboardButton] = (),
+    handover: bool = False,
 ) -> Reply:
     """An answer as messages: the text, then buttons to suggested or related entries."""
     language = answer.language
@@ -141,6 +146,13 @@ def answer_reply(
         rows += _rows(entry_buttons(answerer, answer.suggestions, language), 1)
     elif answer.entry is not None:
         rows += _rows(entry_buttons(answerer, answer.entry.related, language), 2)
+    if answer.outcome is Outcome.ANSWER and answer.entry is not None:
+        rows.append([
+            InlineKeyboardButton("👍", callback_data=callback("fb", answer.entry.id, "1", language)),
+            InlineKeyboardButton("👎", callback_data=callback("fb", answer.entry.id, "0", language)),
+        ])
+    if handover and answer.outcome in (Outcome.FALLBACK, Outcome.SUGGEST):
+        rows.append([InlineKeyboardButton(gettext(_("💬 Ask a person")), callback_data=callback("ho", "ask", language))])
     if extra:
         rows.append(list(extra))
     parts = tuple(direction(part, language) for part in split_message(answer.html))

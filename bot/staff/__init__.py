@@ -1,0 +1,1 @@
+"""Staff tools without Telegram: editing the knowledge, learning from questions, hand-over."""

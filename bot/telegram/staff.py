@@ -1,0 +1,326 @@
+"""Staff commands and dialogues in Telegram (thin: the work is in bot/staff/*).
+
+Every staff command and button checks the numeric user id against KIK_ADMIN_IDS; anyone else
+gets the ordinary help and the attempt is logged. Dialogues (/edit, /new) keep their state per
+staff member in `user_data`; /cancel ends them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from bot.core.knowledge import PLACEHOLDER, Problem
+from bot.core.normalize import normalize
+from bot.staff import learning
+from bot.staff.editing import EditConflict, EditError, Saved
+from bot.telegram import users, views
+from bot.telegram.context import Ctx
+from bot.telegram.sending import send
+
+log = logging.getLogger(__name__)
+
+StaffHandler = Callable[[Update, Ctx], Awaitable[None]]
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DIALOGUE = "staff_dialogue"
+GROUPS = "staff_groups"
+UNANSWERED_DAYS = 30
+SHOWN_GROUPS = 10
+STAFF_COMMANDS = (
+    ("edit", "Edit an answer: /edit <id> [lang]"),
+    ("addq", "Add a question: /addq <id> <lang> <question>"),
+    ("undo", "Undo your last change"),
+    ("new", "Create a new entry"),
+    ("reload", "Reload the knowledge from disk"),
+    ("outdated", "List outdated translations"),
+    ("unanswered", "Questions the bot could not answer"),
+    ("stats", "Statistics: /stats [days]"),
+    ("cancel", "Cancel the current dialogue"),
+)
+
+
+def staff_only(handler: StaffHandler) -> StaffHandler:
+    """Run the handler for staff; show anyone else the ordinary help and log the attempt."""
+
+    @wraps(handler)
+    async def guarded(update: Update, ctx: Ctx) -> None:
+        user = update.effective_user
+        if ctx.services.settings.is_staff(user.id if user else None):
+            await handler(update, ctx)
+            return
+        log.warning("non-staff user %s tried a staff action (%s)", user.id if user else "?", handler.__name__)
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        elif update.effective_message is not None:
+            await users.show_help(update, ctx)
+
+    return guarded
+
+
+async def _say(ctx: Ctx, update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> Message | None:
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await send(ctx, chat.id, views.Reply((text,), keyboard))
+
+
+def _problems(problems: list[Problem]) -> str:
+    return "\n".join(f"• {html.escape(str(p))}" for p in problems[:10])
+
+
+async def _saved(ctx: Ctx, update: Update, work: Callable[[], Saved], done: str) -> bool:
+    """Run an editor action off the event loop, put the result live, and report."""
+    try:
+        saved = await asyncio.to_thread(work)
+    except EditConflict as conflict:
+        current = html.escape(conflict.current or "")
+        await _say(ctx, update, f"Not saved: someone else changed this meanwhile. Current text:\n<pre>{current}</pre>")
+        return False
+    except EditError as error:
+        await _say(ctx, update, f"Not saved: {html.escape(str(error))}\n{_problems(error.problems)}")
+        return False
+    ctx.services.live.replace(saved.knowledge)
+    await _say(ctx, update, f"{done} It is live now.")
+    return True
+
+
+# -- commands ------------------------------------------------------------------------------
+
+@staff_only
+async def edit(update: Update, ctx: Ctx) -> None:
+    """Start editing an answer: /edit <entry-id> [lang]."""
+    knowledge = ctx.answerer.knowledge
+    args = ctx.args or []
+    if not args or args[0] not in knowledge.entries:
+        await _say(ctx, update, "Usage: /edit &lt;entry-id&gt; [language]. Ids: " + html.escape(", ".join(knowledge.entries)))
+        return
+    entry = knowledge.entries[args[0]]
+    language = args[1] if len(args) > 1 else knowledge.authoritative
+    if language not in knowledge.languages:
+        await _say(ctx, update, f"Unknown language. Languages: {', '.join(knowledge.languages)}")
+        return
+    current = entry.answers.get(language)
+    ctx.user_data[DIALOGUE] = {"kind": "edit", "entry": entry.id, "language": language, "before": current}
+    placeholders = ", ".join(sorted({m.group(0) for m in PLACEHOLDER.finditer(current or "")}))
+    await _say(ctx, update,
+        f"Current answer of <b>{entry.id}</b> [{language}]:\n<pre>{html.escape(current or '(none)')}</pre>\n"
+        f"Send the new text. Keep placeholders such as {html.escape(placeholders or '{tel:hecht}')}. /cancel stops.")
+
+
+@staff_only
+async def add_question(update: Update, ctx: Ctx) -> None:
+    """Add a way of asking: /addq <entry-id> <lang> <question>."""
+    args = ctx.args or []
+    knowledge = ctx.answerer.knowledge
+    if len(args) < 3 or args[0] not in knowledge.entries or args[1] not in knowledge.languages:
+        await _say(ctx, update, "Usage: /addq &lt;entry-id&gt; &lt;language&gt; &lt;question&gt;")
+        return
+    staff_id = update.effective_user.id if update.effective_user else 0
+    question = " ".join(args[2:])
+    await _saved(ctx, update, lambda: ctx.services.editor.add_question(staff_id, args[0], args[1], question),
+                 f"Added to <b>{args[0]}</b> [{args[1]}]: {html.escape(question)}.")
+
+
+@staff_only
+async def undo(update: Update, ctx: Ctx) -> None:
+    """Revert your last change."""
+    staff_id = update.effective_user.id if update.effective_user else 0
+    try:
+        record, saved = await asyncio.to_thread(ctx.services.editor.undo, staff_id)
+    except EditError as error:
+        await _say(ctx, update, f"Not undone: {html.escape(str(error))}\n{_problems(error.problems)}")
+        return
+    ctx.services.live.replace(saved.knowledge)
+    await _say(ctx, update, f"Undone: {record.action} of <b>{record.entry}</b> ({record.field}). It is live now.")
+
+
+@staff_only
+async def new(update: Update, ctx: Ctx) -> None:
+    """Start creating an entry: id, answer, questions, field."""
+    ctx.user_data[DIALOGUE] = {"kind": "new", "step": "id"}
+    await _say(ctx, update, "New entry. Send its id: lower-case words joined by '-', e.g. <code>library-opening-hours</code>. /cancel stops.")
+
+
+@staff_only
+async def reload(update: Update, ctx: Ctx) -> None:
+    """Reload the knowledge from disk; keep the old one if the files are invalid."""
+    problems = await asyncio.to_thread(ctx.services.live.reload, ctx.services.settings.knowledge_dir)
+    if problems:
+        await _say(ctx, update, "Not reloaded; the previous knowledge is still in service. Errors:\n" + _problems(problems))
+    else:
+        await _say(ctx, update, f"Reloaded: {len(ctx.answerer.knowledge.entries)} entries.")
+
+
+@staff_only
+async def outdated(update: Update, ctx: Ctx) -> None:
+    """List translations marked outdated after a German change."""
+    lines = [f"• <b>{e.id}</b>: {', '.join(e.outdated)}" for e in ctx.answerer.knowledge if e.outdated]
+    await _say(ctx, update, "\n".join(lines) if lines else "No outdated translations.")
+
+
+@staff_only
+async def cancel(update: Update, ctx: Ctx) -> None:
+    """End the current dialogue."""
+    ctx.user_data.pop(DIALOGUE, None)
+    await _say(ctx, update, "Cancelled.")
+
+
+@staff_only
+async def unanswered(update: Update, ctx: Ctx) -> None:
+    """Show the most frequent unanswered questions, grouped, with one-tap actions."""
+    days = int(ctx.args[0]) if ctx.args and ctx.args[0].isdigit() else UNANSWERED_DAYS
+    groups = learning.group_unanswered(ctx.store.open_unanswered(days))
+    if not groups:
+        await _say(ctx, update, f"No unanswered questions in the last {days} days.")
+        return
+    remembered: dict[str, list[int]] = ctx.user_data.setdefault(GROUPS, {})
+    knowledge = ctx.answerer.knowledge
+    for group in groups[:SHOWN_GROUPS]:
+        key = str(group.ids[0])
+        remembered[key] = group.ids
+        languages = ", ".join(f"{k} {v}" for k, v in group.languages.most_common())
+        buttons = []
+        if group.suggested in knowledge.entries:
+            title = knowledge.entries[group.suggested].title(knowledge.authoritative, knowledge.fallback)
+            buttons.append(InlineKeyboardButton(f"➕ {title}", callback_data=views.callback("ua", "add", key, group.suggested)))
+        buttons.append(InlineKeyboardButton("Other entry…", callback_data=views.callback("ua", "pick", key)))
+        buttons.append(InlineKeyboardButton("✖ Dismiss", callback_data=views.callback("ua", "dis", key)))
+        await _say(ctx, update, f"{group.count}× ({languages}): {html.escape(group.example)}", InlineKeyboardMarkup([buttons]))
+
+
+@staff_only
+async def show_stats(update: Update, ctx: Ctx) -> None:
+    """Questions per day and language, share answered, most asked entries, feedback."""
+    days = int(ctx.args[0]) if ctx.args and ctx.args[0].isdigit() else 7
+    await _say(ctx, update, html.escape(learning.format_stats(learning.stats(ctx.store, days))))
+
+
+# -- dialogues -----------------------------------------------------------------------------
+
+async def continue_dialogue(update: Update, ctx: Ctx) -> None:
+    """A staff member's text while a dialogue is open; otherwise an ordinary question."""
+    user, message = update.effective_user, update.effective_message
+    dialogue = ctx.user_data.get(DIALOGUE) if ctx.user_data is not None else None
+    if dialogue is None or message is None or not ctx.services.settings.is_staff(user.id if user else None):
+        await users.answer_question(update, ctx)
+        return
+    text = (message.text or "").strip()
+    if dialogue["kind"] == "edit":
+        dialogue["text"] = text
+        preview = ctx.answerer.renderer.render_template(text, dialogue["language"], ctx.gettext_for(dialogue["language"]), as_html=True)
+        keyboard = InlineKeyboardMarkup([[
+            InlineKeyboardButton("✅ Save", callback_data=views.callback("st", "save")),
+            InlineKeyboardButton("✖ Cancel", callback_data=views.callback("st", "cancel")),
+        ]])
+        await _say(ctx, update, "Preview, exactly as users will see it:")
+        await _say(ctx, update, views.direction(preview, dialogue["language"]), keyboard)
+    elif dialogue["kind"] == "new":
+        await _new_entry_step(update, ctx, dialogue, text)
+
+
+async def _new_entry_step(update: Update, ctx: Ctx, dialogue: dict[str, Any], text: str) -> None:
+    knowledge = ctx.answerer.knowledge
+    if dialogue["step"] == "id":
+        if not _ID.match(text) or text in knowledge.entries:
+            await _say(ctx, update, "That id is not valid or already used. Lower-case words joined by '-', please.")
+            return
+        dialogue.update(id=text, step="answer")
+        await _say(ctx, update, f"Send the answer in {knowledge.authoritative} (placeholders like {{tel:hecht}} work).")
+    elif dialogue["step"] == "answer":
+        dialogue.update(answer=text, step="questions")
+        await _say(ctx, update, "Send ways people ask for it, one per line (at least one).")
+    elif dialogue["step"] == "questions":
+        questions = [q for q in text.splitlines() if q.strip()]
+        if not questions:
+            await _say(ctx, update, "Please send at least one question.")
+            return
+        dialogue.update(questions=questions, step="field")
+        rows = [[InlineKeyboardButton(knowledge.entries[f].title(knowledge.authoritative, knowledge.fallback),
+                                      callback_data=views.callback("st", "field", f))] for f in knowledge.field_ids]
+        rows.append([InlineKeyboardButton("No field", callback_data=views.callback("st", "field", "-"))])
+        await _say(ctx, update, "Which field of action does it belong to?", InlineKeyboardMarkup(rows))
+
+
+# -- buttons -------------------------------------------------------------------------------
+
+@staff_only
+async def on_staff_button(update: Update, ctx: Ctx) -> None:
+    """Save/cancel an edit, choose a field, act on unanswered questions and hand-over replies."""
+    query = update.callback_query
+    parsed = views.parse_callback(query.data if query else None)
+    if query is None or parsed is None:
+        return
+    action, args = parsed
+    await query.answer()
+    staff_id = update.effective_user.id if update.effective_user else 0
+    editor = ctx.services.editor
+    dialogue = ctx.user_data.get(DIALOGUE) or {}
+    knowledge = ctx.answerer.knowledge
+    if action == "st" and args[:1] == ["cancel"]:
+        ctx.user_data.pop(DIALOGUE, None)
+        await _say(ctx, update, "Cancelled. Nothing was saved.")
+    elif action == "st" and args[:1] == ["save"] and dialogue.get("kind") == "edit" and "text" in dialogue:
+        ctx.user_data.pop(DIALOGUE, None)
+        await _saved(ctx, update, lambda: editor.edit_answer(staff_id, dialogue["entry"], dialogue["language"], dialogue["text"], dialogue["before"]),
+                     f"Saved <b>{dialogue['entry']}</b> [{dialogue['language']}].")
+    elif action == "st" and args[:1] == ["field"] and dialogue.get("step") == "field":
+        ctx.user_data.pop(DIALOGUE, None)
+        field = None if args[1] == "-" else args[1]
+        questions = {knowledge.authoritative: dialogue["questions"]}
+        await _saved(ctx, update, lambda: editor.new_entry(staff_id, dialogue["id"], dialogue["answer"], questions, field),
+                     f"Created <b>{dialogue['id']}</b>; translations are marked as pending (/outdated).")
+    elif action == "ua":
+        await _unanswered_action(update, ctx, staff_id, args)
+    elif action == "tv" and len(args) == 2:
+        thread = ctx.store.thread(int(args[0]))
+        if thread is not None:
+            await _saved(ctx, update, lambda: editor.add_question(staff_id, args[1], thread.language, thread.question),
+                         f"Added the question to <b>{args[1]}</b> [{thread.language}].")
+    elif action == "tn" and args:
+        thread = ctx.store.thread(int(args[0]))
+        answer = ctx.store.thread_answer(int(args[0])) if thread else None
+        if thread is not None and answer:
+            entry_id = f"staff-answer-{thread.id}"
+            await _saved(ctx, update, lambda: editor.new_entry(staff_id, entry_id, answer, {thread.language: [thread.question]}),
+                         f"Created <b>{entry_id}</b> from the reply; edit it with /edit {entry_id}.")
+    else:
+        await _say(ctx, update, "This button is outdated.")
+
+
+async def _unanswered_action(update: Update, ctx: Ctx, staff_id: int, args: list[str]) -> None:
+    groups: dict[str, list[int]] = ctx.user_data.get(GROUPS, {})
+    kind, key = args[0], args[1] if len(args) > 1 else ""
+    ids = groups.get(key)
+    if not ids:
+        await _say(ctx, update, "This list is outdated; send /unanswered again.")
+        return
+    knowledge = ctx.answerer.knowledge
+    if kind == "dis":
+        ctx.store.close_unanswered(ids, "dismissed")
+        await _say(ctx, update, f"Dismissed {len(ids)} question(s).")
+    elif kind == "pick":
+        rows = [[InlineKeyboardButton(e.title(knowledge.authoritative, knowledge.fallback), callback_data=views.callback("ua", "add", key, e.id))]
+                for e in knowledge if e.kind != "smalltalk"]
+        await _say(ctx, update, "Add to which entry?", InlineKeyboardMarkup(rows))
+    elif kind == "add" and len(args) == 3 and args[2] in knowledge.entries:
+        await _assign(update, ctx, staff_id, ids, args[2])
+
+
+async def _assign(update: Update, ctx: Ctx, staff_id: int, ids: list[int], entry_id: str) -> None:
+    """Add each distinct question of a group as a variant in its language, as one change."""
+    knowledge = ctx.answerer.knowledge
+    questions: dict[tuple[str, str], str] = {}
+    for row in ctx.store.unanswered_by_ids(ids):
+        language = row.detected if row.detected in knowledge.languages else knowledge.authoritative
+        questions.setdefault((language, normalize(row.text)), row.text)
+    pairs = [(language, text) for (language, _key), text in questions.items()]
+    if await _saved(ctx, update, lambda: ctx.services.editor.add_questions(staff_id, entry_id, pairs),
+                    f"Added {len(pairs)} question(s) to <b>{entry_id}</b>."):
+        ctx.store.close_unanswered(ids, "assigned")
