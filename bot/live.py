@@ -25,7 +25,9 @@ class LiveAnswerer:
         """Serve this (already validated) knowledge from now on."""
         old = self._answerer
         detector = old.detector if knowledge.languages == old.knowledge.languages else None
-        self._answerer = Answerer(knowledge, old.translations, detector, clock=old.clock)
+        answerer = Answerer(knowledge, old.translations, detector, clock=old.clock)
+        answerer.matcher.warm()  # build the indexes before the swap, not on a user's question
+        self._answerer = answerer
 
     def reload(self, root: Path) -> list[Problem]:
         """Load the folder again; on errors keep serving the old knowledge and return them."""

@@ -12,6 +12,7 @@ entries are re-ranked with rapidfuzz against their variants, which rewards near-
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,8 +27,8 @@ WORD_WEIGHT = 2.0
 NGRAM_SIZES = (3, 4)
 ANSWER_WEIGHT = 0.35
 DOCUMENT_SHARE = 0.7  # entry document vs. best single variant
-FUZZY_SHARE = 0.0  # rapidfuzz re-ranking share of the final score
-RERANK = 8
+TYPO_MIN_LENGTH = 5
+TYPO_CUTOFF = 85.0  # rapidfuzz ratio from which an unknown word counts as a typo of a known one
 MAX_QUERY_TOKENS = 60
 
 
@@ -139,6 +140,7 @@ class _LanguageIndex:
         total = len(variant_rows)
         self.unknown_idf = math.log(1 + total) + 1.0
         self.idf = {f: math.log((1 + total) / (1 + df)) + 1.0 for f, df in document_frequency.items()}
+        self.vocabulary = sorted(f[2:] for f in self.idf if f.startswith("w:") and len(f) > 4)
         idf = defaultdict(lambda: self.unknown_idf, self.idf)
         self.documents = _Postings(docs, idf)
         self.variant_postings = _Postings(variant_rows, idf)
@@ -146,8 +148,20 @@ class _LanguageIndex:
         ends = starts[1:] + [len(variant_rows)] if starts else []
         self.variant_ranges = list(zip(starts, ends, strict=True))
 
+    def corrected(self, tokens: list[str]) -> list[str]:
+        """Words no question uses, replaced by the closest known word when it is a likely typo
+        ("deutschkus" -> "deutschkurs"); rapidfuzz over this language's vocabulary."""
+        result = []
+        for token in tokens:
+            if len(token) >= TYPO_MIN_LENGTH and "w:" + token not in self.idf:
+                match = process.extractOne(token, self.vocabulary, scorer=fuzz.ratio, processor=None, score_cutoff=TYPO_CUTOFF)
+                if match:
+                    token = match[0]
+            result.append(token)
+        return result
+
     def query_vector(self, tokens: list[str]) -> dict[str, float]:
-        counts = features(strip_fillers(tokens, self.fillers))
+        counts = features(self.corrected(strip_fillers(tokens, self.fillers)))
         vector = {f: (1.0 + math.log(c)) * self.idf.get(f, self.unknown_idf) for f, c in counts.items()}
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         return {f: w / norm for f, w in vector.items()}
@@ -160,28 +174,39 @@ class _LanguageIndex:
         variant_scores = self.variant_postings.scores(query)
         best_variant = np.maximum.reduceat(variant_scores, self.variant_starts)
         combined = DOCUMENT_SHARE * document_scores + (1 - DOCUMENT_SHARE) * best_variant
-        count = min(RERANK, len(combined))
+        count = min(limit, len(combined))
         top = np.argpartition(-combined, count - 1)[:count]
-        text = " ".join(strip_fillers(tokens, self.fillers))
-        candidates = []
-        for row in top:
-            begin, end = self.variant_ranges[row]
-            fuzzy = process.extractOne(
-                text, self.variants[begin:end], scorer=fuzz.token_sort_ratio, processor=None
-            )
-            similarity = fuzzy[1] / 100.0 if fuzzy else 0.0
-            score = (1 - FUZZY_SHARE) * float(combined[row]) + FUZZY_SHARE * similarity
-            candidates.append(Candidate(self.entry_ids[row], min(score, 1.0), self.language))
+        candidates = [Candidate(self.entry_ids[row], min(float(combined[row]), 1.0), self.language) for row in top]
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates[:limit]
 
 
 class Matcher:
-    """Ranks entries for a normalised question, in the languages asked for."""
+    """Ranks entries for a normalised question, in the languages asked for.
+
+    A language's index is built the first time a question needs it (start-up then costs only
+    the languages of the first question); `warm()` builds the rest ahead of time.
+    """
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self.indexes = {lang: _LanguageIndex(lang, knowledge) for lang in knowledge.languages}
+        self._indexes: dict[str, _LanguageIndex] = {}
+        self._lock = threading.Lock()
+
+    def index(self, language: str) -> _LanguageIndex | None:
+        index = self._indexes.get(language)
+        if index is None and language in self.knowledge.languages:
+            with self._lock:
+                index = self._indexes.get(language)
+                if index is None:
+                    index = _LanguageIndex(language, self.knowledge)
+                    self._indexes[language] = index
+        return index
+
+    def warm(self) -> None:
+        """Build every language's index now."""
+        for language in self.knowledge.languages:
+            self.index(language)
 
     def search(self, normalized: str, languages: Iterable[str], limit: int = 5) -> list[Candidate]:
         """Best candidates over the given languages, each entry once with its best language."""
@@ -190,7 +215,7 @@ class Matcher:
             return []
         best: dict[str, Candidate] = {}
         for lang in dict.fromkeys(languages):
-            index = self.indexes.get(lang)
+            index = self.index(lang)
             if index is None:
                 continue
             for candidate in index.search(tokens, limit):

@@ -179,7 +179,11 @@ async def _heartbeat(folder: Path) -> None:
 
 
 def _background_tasks(application: Application, heartbeat_dir: Path | None) -> list[asyncio.Task[None]]:  # type: ignore[type-arg]
-    tasks = [asyncio.create_task(_housekeeping(application.bot_data.services))]
+    services: Services = application.bot_data.services
+    tasks = [
+        asyncio.create_task(_housekeeping(services)),
+        asyncio.create_task(asyncio.to_thread(services.answerer.matcher.warm)),  # type: ignore[arg-type]
+    ]
     if heartbeat_dir is not None:
         tasks.append(asyncio.create_task(_heartbeat(heartbeat_dir)))
     return tasks
