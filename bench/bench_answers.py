@@ -57,7 +57,14 @@ def startup_seconds() -> float:
         "a=build_answerer(Settings.from_env()); a.answer('Wann habt ihr offen?');"
         "print(time.perf_counter()-t)"
     )
-    runs = [float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout) for _ in range(3)]
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(3)
+    ]
     return min(runs)
 
 
@@ -76,8 +83,21 @@ def generated_knowledge(base: Knowledge, count: int, seed: int = 7) -> Knowledge
         }
         answers = {lang: " ".join(rng.choices(words, k=30)) for lang, words in vocabulary.items()}
         entry_id = f"generated-{number}"
-        entries[entry_id] = Entry(entry_id, "answer", None, ("generated",), base.entries["about"].updated,
-                                  {}, answers, questions, {}, (), (), "generated.yaml", number)
+        entries[entry_id] = Entry(
+            entry_id,
+            "answer",
+            None,
+            ("generated",),
+            base.entries["about"].updated,
+            {},
+            answers,
+            questions,
+            {},
+            (),
+            (),
+            "generated.yaml",
+            number,
+        )
     return replace(base, entries=entries)
 
 
@@ -100,13 +120,19 @@ def naive_baseline(knowledge: Knowledge, cases: list[Case]) -> tuple[float, floa
         correct += entry_id in case.expect
         right_language += lang in case.languages
     samples.sort()
-    return (100 * correct / len(in_scope), 100 * right_language / len(in_scope),
-            statistics.median(samples) * 1000, samples[int(len(samples) * 0.99)] * 1000)
+    return (
+        100 * correct / len(in_scope),
+        100 * right_language / len(in_scope),
+        statistics.median(samples) * 1000,
+        samples[int(len(samples) * 0.99)] * 1000,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entries", type=int, default=5000, help="generated entries for the scale test")
+    parser.add_argument(
+        "--entries", type=int, default=5000, help="generated entries for the scale test"
+    )
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
 
@@ -119,17 +145,23 @@ def main() -> None:
     answerer = Answerer(knowledge, translations)
     answerer.matcher.warm()
     p50, p99, rate = timings(answerer, questions, args.rounds)
-    print(f"shipped knowledge ({len(knowledge.entries)} entries x {len(knowledge.languages)} languages), "
-          f"{len(questions)} questions x {args.rounds}: p50 {p50:.2f} ms, p99 {p99:.2f} ms, {rate:,.0f} questions/s")
+    print(
+        f"shipped knowledge ({len(knowledge.entries)} entries x {len(knowledge.languages)} languages), "
+        f"{len(questions)} questions x {args.rounds}: p50 {p50:.2f} ms, p99 {p99:.2f} ms, {rate:,.0f} questions/s"
+    )
 
     report = evaluate(answerer, cases).total()
     ours = 100 * (report.correct - report.fell_back) / report.in_scope
     base_top1, base_lang, base_p50, base_p99 = naive_baseline(knowledge, cases)
     print(f"quality on {len(cases)} evaluation cases (in scope {report.in_scope}):")
-    print(f"  ours:  top-1 {ours:5.1f}%  answer language {100 * report.right_language / report.cases:5.1f}%  "
-          f"out-of-scope fallback {100 * report.fell_back / report.out_of_scope:5.1f}%  p50 {p50:.2f} ms  p99 {p99:.2f} ms")
-    print(f"  naive: top-1 {base_top1:5.1f}%  answer language {base_lang:5.1f}%  "
-          f"out-of-scope fallback   0.0%  p50 {base_p50:.2f} ms  p99 {base_p99:.2f} ms  (extractOne, WRatio, all variants)")
+    print(
+        f"  ours:  top-1 {ours:5.1f}%  answer language {100 * report.right_language / report.cases:5.1f}%  "
+        f"out-of-scope fallback {100 * report.fell_back / report.out_of_scope:5.1f}%  p50 {p50:.2f} ms  p99 {p99:.2f} ms"
+    )
+    print(
+        f"  naive: top-1 {base_top1:5.1f}%  answer language {base_lang:5.1f}%  "
+        f"out-of-scope fallback   0.0%  p50 {base_p50:.2f} ms  p99 {base_p99:.2f} ms  (extractOne, WRatio, all variants)"
+    )
 
     t0 = time.perf_counter()
     big = generated_knowledge(knowledge, args.entries)
@@ -137,9 +169,11 @@ def main() -> None:
     big_answerer.matcher.warm()
     built = time.perf_counter() - t0
     p50, p99, rate = timings(big_answerer, questions, 1)
-    print(f"generated knowledge ({len(big.entries):,} entries x {len(big.languages)} languages, "
-          f"{sum(len(q) for e in big for q in e.questions.values()):,} variants; built in {built:.1f} s): "
-          f"p50 {p50:.2f} ms, p99 {p99:.2f} ms, {rate:,.0f} questions/s")
+    print(
+        f"generated knowledge ({len(big.entries):,} entries x {len(big.languages)} languages, "
+        f"{sum(len(q) for e in big for q in e.questions.values()):,} variants; built in {built:.1f} s): "
+        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms, {rate:,.0f} questions/s"
+    )
     print(f"peak resident memory: {peak_mb():.0f} MB")
 
 

@@ -47,9 +47,12 @@ def echo_application(base_url: str, concurrency: int) -> App:
         await update.effective_message.reply_text(update.effective_message.text or "")
 
     application = (
-        ApplicationBuilder().token(TOKEN).base_url(base_url)
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(base_url)
         .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0))
-        .concurrent_updates(concurrency).build()
+        .concurrent_updates(concurrency)
+        .build()
     )
     application.add_handler(MessageHandler(filters.TEXT, echo))
     return application
@@ -61,9 +64,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def measure(make_app: Callable[[str], App], questions: list[str], users: int) -> tuple[float, float, float]:
+async def measure(
+    make_app: Callable[[str], App], questions: list[str], users: int
+) -> tuple[float, float, float]:
     port = free_port()
-    fake = subprocess.Popen([sys.executable, "-c", f"from tests.fake_telegram import serve; serve({port})"], cwd=ROOT)
+    fake = subprocess.Popen(
+        [sys.executable, "-c", f"from tests.fake_telegram import serve; serve({port})"], cwd=ROOT
+    )
     control = f"http://127.0.0.1:{port}/_control"
     try:
         async with httpx.AsyncClient(timeout=30) as client:
@@ -74,14 +81,18 @@ async def measure(make_app: Callable[[str], App], questions: list[str], users: i
                 except httpx.TransportError:
                     await asyncio.sleep(0.05)
             rng = random.Random(3)
-            await client.post(f"{control}/push", json=[message(rng.randint(1, users), q) for q in questions])
+            await client.post(
+                f"{control}/push", json=[message(rng.randint(1, users), q) for q in questions]
+            )
             application = make_app(f"http://127.0.0.1:{port}/bot")
             async with application:
                 await application.start()
                 assert application.updater is not None
                 started = time.perf_counter()
                 await application.updater.start_polling(poll_interval=0, timeout=1)
-                while (await client.get(f"{control}/count/sendMessage")).json()["count"] < len(questions):
+                while (await client.get(f"{control}/count/sendMessage")).json()["count"] < len(
+                    questions
+                ):
                     await asyncio.sleep(0.02)
                 elapsed = time.perf_counter() - started
                 await application.updater.stop()
@@ -93,8 +104,16 @@ async def measure(make_app: Callable[[str], App], questions: list[str], users: i
     waiting: dict[int, list[float]] = {}
     for update_id, delivered in sorted(record["delivered"].items(), key=lambda kv: int(kv[0])):
         waiting.setdefault(record["chats"][update_id], []).append(delivered)
-    latencies = sorted(c["at"] - waiting[c["chat_id"]].pop(0) for c in record["calls"] if c["method"] == "sendMessage")
-    return len(questions) / elapsed, statistics.median(latencies) * 1000, latencies[int(len(latencies) * 0.99)] * 1000
+    latencies = sorted(
+        c["at"] - waiting[c["chat_id"]].pop(0)
+        for c in record["calls"]
+        if c["method"] == "sendMessage"
+    )
+    return (
+        len(questions) / elapsed,
+        statistics.median(latencies) * 1000,
+        latencies[int(len(latencies) * 0.99)] * 1000,
+    )
 
 
 def main() -> None:
@@ -103,23 +122,38 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=CONCURRENT_UPDATES)
     args = parser.parse_args()
-    cases = [c.question for path in evaluation_files(ROOT / "tests" / "data") for c in load_cases(path)]
+    cases = [
+        c.question for path in evaluation_files(ROOT / "tests" / "data") for c in load_cases(path)
+    ]
     questions = [cases[i % len(cases)] for i in range(args.updates)]
 
     with tempfile.TemporaryDirectory() as data:
         services = build_services(Settings(token=Secret(TOKEN), data_dir=Path(data)))
 
         def ours(base_url: str) -> App:
-            services.settings = Settings(token=Secret(TOKEN), base_url=base_url, data_dir=Path(data))
+            services.settings = Settings(
+                token=Secret(TOKEN), base_url=base_url, data_dir=Path(data)
+            )
             return build_application(
-                services, flood_guard=FloodGuard(rate=10**6), throttle=False, concurrent_updates=args.concurrency
+                services,
+                flood_guard=FloodGuard(rate=10**6),
+                throttle=False,
+                concurrent_updates=args.concurrency,
             )
 
-        echo = asyncio.run(measure(lambda url: echo_application(url, args.concurrency), questions, args.users))
+        echo = asyncio.run(
+            measure(lambda url: echo_application(url, args.concurrency), questions, args.users)
+        )
         kik = asyncio.run(measure(ours, questions, args.users))
-    print(f"{args.updates} text updates queued at once, {args.users} users, 14 languages, concurrent_updates={args.concurrency}")
-    print(f"  echo bot: {echo[0]:7.1f} updates/s   latency p50 {echo[1]:7.1f} ms  p99 {echo[2]:7.1f} ms")
-    print(f"  KIK-Bot:  {kik[0]:7.1f} updates/s   latency p50 {kik[1]:7.1f} ms  p99 {kik[2]:7.1f} ms   ({100 * kik[0] / echo[0]:.0f}% of echo)")
+    print(
+        f"{args.updates} text updates queued at once, {args.users} users, 14 languages, concurrent_updates={args.concurrency}"
+    )
+    print(
+        f"  echo bot: {echo[0]:7.1f} updates/s   latency p50 {echo[1]:7.1f} ms  p99 {echo[2]:7.1f} ms"
+    )
+    print(
+        f"  KIK-Bot:  {kik[0]:7.1f} updates/s   latency p50 {kik[1]:7.1f} ms  p99 {kik[2]:7.1f} ms   ({100 * kik[0] / echo[0]:.0f}% of echo)"
+    )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -21,8 +20,12 @@ def _parser() -> argparse.ArgumentParser:
         description="KIK-Bot: questions about Kempten's integration concept, answered in the asker's language.",
     )
     commands = parser.add_subparsers(dest="command")
-    ask = commands.add_parser("ask", help="answer questions (argument, or one per line from stdin)")
-    ask.add_argument("question", nargs="*", help="the question; omit to read one per line from stdin")
+    ask = commands.add_parser(
+        "ask", help="answer questions (argument, or one per line from stdin)"
+    )
+    ask.add_argument(
+        "question", nargs="*", help="the question; omit to read one per line from stdin"
+    )
     ask.add_argument("--lang", help="answer in this language (like a /language choice)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     commands.add_parser("chat", help="an interactive console conversation")
@@ -35,7 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--csv", action="store_true", help="one row per day and language")
     commands.add_parser("health", help="exit 0 if a running bot wrote its heartbeat recently")
     run = commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
-    run.add_argument("--webhook", action="store_true", help="receive updates by webhook instead of polling")
+    run.add_argument(
+        "--webhook", action="store_true", help="receive updates by webhook instead of polling"
+    )
     run.add_argument("--listen", default="0.0.0.0", help="webhook listen address")
     run.add_argument("--port", type=int, default=8080, help="webhook port")
     run.add_argument("--url", help="public webhook URL (https://...)")
@@ -44,7 +49,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines contain the token
     args = _parser().parse_args(argv)
     try:
@@ -57,7 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         if settings.token is not None:
             return commands.run(settings, webhook=None)
-        print("TELEGRAM_BOT_TOKEN is not set: opening the console chat instead of the Telegram bot.")
+        print(
+            "TELEGRAM_BOT_TOKEN is not set: opening the console chat instead of the Telegram bot."
+        )
         return commands.chat(settings)
     if args.command == "ask":
         return commands.ask(settings, args.question, language=args.lang, as_json=args.json)
@@ -74,7 +83,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         webhook = None
         if args.webhook:
-            webhook = {"listen": args.listen, "port": args.port, "url": args.url, "secret": args.secret}
+            webhook = {
+                "listen": args.listen,
+                "port": args.port,
+                "url": args.url,
+                "secret": args.secret,
+            }
         return commands.run(settings, webhook=webhook)
     return EXIT_USAGE
 

@@ -60,7 +60,9 @@ def chat(settings: Settings) -> int:
     answerer = _load_or_report(settings)
     if answerer is None:
         return EXIT_FAILED
-    print("KIK-Bot – ask about Kempten's integration concept in your language. Empty line or Ctrl-D ends.")
+    print(
+        "KIK-Bot – ask about Kempten's integration concept in your language. Empty line or Ctrl-D ends."
+    )
     language: str | None = None
     while True:
         try:
@@ -126,7 +128,9 @@ def report(settings: Settings, *, days: int, as_csv: bool) -> int:
             print("Unanswered (most frequent first):")
             for group in groups[:20]:
                 languages = ", ".join(f"{k} {v}" for k, v in group.languages.most_common())
-                print(f"  {group.count}x ({languages}) {group.example}  -> {group.suggested or '?'}")
+                print(
+                    f"  {group.count}x ({languages}) {group.example}  -> {group.suggested or '?'}"
+                )
     finally:
         store.close()
     return EXIT_OK
@@ -137,7 +141,11 @@ def health(settings: Settings) -> int:
 
     age = heartbeat_age(settings.data_dir)
     if age is None or age > 4 * HEARTBEAT_SECONDS:
-        print("unhealthy: no recent heartbeat" if age is None else f"unhealthy: heartbeat {age:.0f} s old")
+        print(
+            "unhealthy: no recent heartbeat"
+            if age is None
+            else f"unhealthy: heartbeat {age:.0f} s old"
+        )
         return EXIT_FAILED
     print(f"healthy: heartbeat {age:.0f} s old")
     return EXIT_OK

@@ -53,7 +53,9 @@ class LanguageScore:
 
 @dataclass
 class Report:
-    by_language: dict[str, LanguageScore] = field(default_factory=lambda: defaultdict(LanguageScore))
+    by_language: dict[str, LanguageScore] = field(
+        default_factory=lambda: defaultdict(LanguageScore)
+    )
     failures: list[str] = field(default_factory=list)
 
     def total(self) -> LanguageScore:
@@ -72,7 +74,15 @@ def load_cases(path: Path) -> list[Case]:
     for raw in data["cases"]:
         languages = raw["lang"] if isinstance(raw["lang"], list) else [raw["lang"]]
         expect = raw["expect"] if isinstance(raw["expect"], list) else [raw["expect"]]
-        cases.append(Case(str(raw["q"]), tuple(languages), tuple(expect), tuple(raw.get("facts", ())), raw.get("hint")))
+        cases.append(
+            Case(
+                str(raw["q"]),
+                tuple(languages),
+                tuple(expect),
+                tuple(raw.get("facts", ())),
+                raw.get("hint"),
+            )
+        )
     return cases
 
 
@@ -107,7 +117,9 @@ def evaluate(answerer: Answerer, cases: Iterable[Case]) -> Report:
             if result.best_guess in case.expect:
                 score.correct += 1
             else:
-                problems.append(f"got {result.best_guess} ({result.outcome}, {result.confidence:.2f})")
+                problems.append(
+                    f"got {result.best_guess} ({result.outcome}, {result.confidence:.2f})"
+                )
         for fact in case.facts:
             score.facts += 1
             if re.search(fact, result.text):
@@ -115,7 +127,9 @@ def evaluate(answerer: Answerer, cases: Iterable[Case]) -> Report:
             else:
                 problems.append(f"fact /{fact}/ missing")
         if problems:
-            report.failures.append(f"[{case.group}] {case.question!r} expect {list(case.expect)}: {'; '.join(problems)}")
+            report.failures.append(
+                f"[{case.group}] {case.question!r} expect {list(case.expect)}: {'; '.join(problems)}"
+            )
     return report
 
 
@@ -124,8 +138,10 @@ def _pct(part: int, whole: int) -> str:
 
 
 def format_report(report: Report) -> str:
-    lines = [f"{'lang':<6}{'cases':>6}{'top-1':>8}{'answered':>10}{'language':>10}{'facts':>8}{'fallback':>10}"]
-    rows = sorted(report.by_language.items()) + [("all", report.total())]
+    lines = [
+        f"{'lang':<6}{'cases':>6}{'top-1':>8}{'answered':>10}{'language':>10}{'facts':>8}{'fallback':>10}"
+    ]
+    rows = [*sorted(report.by_language.items()), ("all", report.total())]
     for lang, s in rows:
         in_scope_correct = s.correct - s.fell_back
         lines.append(

@@ -22,7 +22,9 @@ Gettext = Callable[[str], str]
 def _load_catalog(locales_dir: Path, language: str) -> gettext.NullTranslations:
     folder = locales_dir / language / "LC_MESSAGES"
     po_path, mo_path = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
-    if mo_path.is_file() and (not po_path.is_file() or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
+    if mo_path.is_file() and (
+        not po_path.is_file() or mo_path.stat().st_mtime >= po_path.stat().st_mtime
+    ):
         with mo_path.open("rb") as handle:
             return gettext.GNUTranslations(handle)
     if po_path.is_file():

@@ -55,24 +55,37 @@ class Settings:
         return user_id is not None and user_id in self.admin_ids
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, require_token: bool = False) -> Settings:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, require_token: bool = False
+    ) -> Settings:
         if env is None:
             from dotenv import dotenv_values
 
-            env = {**{k: v for k, v in dotenv_values(".env").items() if v is not None}, **os.environ}
+            env = {
+                **{k: v for k, v in dotenv_values(".env").items() if v is not None},
+                **os.environ,
+            }
         env = dict(env)
         raw_token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
         if require_token and not raw_token:
             raise SettingsError("TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)")
         if raw_token and not _TOKEN.match(raw_token):
-            raise SettingsError("TELEGRAM_BOT_TOKEN is malformed (expected digits:letters from @BotFather)")
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is malformed (expected digits:letters from @BotFather)"
+            )
         try:
-            admins = frozenset(int(x) for x in re.split(r"[,\s]+", env.get("KIK_ADMIN_IDS", "").strip()) if x)
+            admins = frozenset(
+                int(x) for x in re.split(r"[,\s]+", env.get("KIK_ADMIN_IDS", "").strip()) if x
+            )
         except ValueError:
-            raise SettingsError("KIK_ADMIN_IDS must be numeric Telegram user ids, separated by commas") from None
+            raise SettingsError(
+                "KIK_ADMIN_IDS must be numeric Telegram user ids, separated by commas"
+            ) from None
         staff_chat = env.get("KIK_STAFF_CHAT_ID", "").strip()
         if staff_chat and not re.fullmatch(r"-?\d+", staff_chat):
-            raise SettingsError("KIK_STAFF_CHAT_ID must be a numeric chat id (groups start with -100)")
+            raise SettingsError(
+                "KIK_STAFF_CHAT_ID must be a numeric chat id (groups start with -100)"
+            )
         retention = env.get("KIK_RETENTION_DAYS", "").strip() or "90"
         if not retention.isdigit() or int(retention) < 1:
             raise SettingsError("KIK_RETENTION_DAYS must be a whole number of days (1 or more)")
@@ -83,7 +96,11 @@ class Settings:
             admin_ids=admins,
             staff_chat_id=int(staff_chat) if staff_chat else None,
             data_dir=Path(env["KIK_DATA_DIR"]) if env.get("KIK_DATA_DIR") else defaults.data_dir,
-            knowledge_dir=Path(env["KIK_KNOWLEDGE_DIR"]) if env.get("KIK_KNOWLEDGE_DIR") else defaults.knowledge_dir,
-            locales_dir=Path(env["KIK_LOCALES_DIR"]) if env.get("KIK_LOCALES_DIR") else defaults.locales_dir,
+            knowledge_dir=Path(env["KIK_KNOWLEDGE_DIR"])
+            if env.get("KIK_KNOWLEDGE_DIR")
+            else defaults.knowledge_dir,
+            locales_dir=Path(env["KIK_LOCALES_DIR"])
+            if env.get("KIK_LOCALES_DIR")
+            else defaults.locales_dir,
             retention_days=int(retention),
         )

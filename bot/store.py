@@ -56,11 +56,11 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _since(days: float) -> str:
-    return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)).isoformat(timespec="seconds")
+    return (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,9 @@ class Store:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable on checkpoint, no fsync per write
+        self._db.execute(
+            "PRAGMA synchronous=NORMAL"
+        )  # with WAL: durable on checkpoint, no fsync per write
         self._db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
 
@@ -161,24 +163,30 @@ class Store:
         with self._lock:
             self._db.execute("BEGIN")
             for table in ("preferences", "threads"):
-                self._db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))  # noqa: S608 - fixed names
+                self._db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
             self._db.execute("COMMIT")
 
     def rows_about_user(self, user_id: int) -> int:
         """How many rows anywhere carry this user id (for tests and audits of /forget)."""
         with self._lock:
             return sum(
-                self._db.execute(f"SELECT COUNT(*) FROM {t} WHERE user_id = ?", (user_id,)).fetchone()[0]  # noqa: S608
+                self._db.execute(
+                    f"SELECT COUNT(*) FROM {t} WHERE user_id = ?", (user_id,)
+                ).fetchone()[0]
                 for t in ("preferences", "threads")
             )
 
     # -- what people ask ----------------------------------------------------------------------
 
     def log_question(self, language: str | None, outcome: str, entry: str | None) -> None:
-        self._execute("INSERT INTO asked (at, language, outcome, entry) VALUES (?, ?, ?, ?)",
-                      (_now(), language, outcome, entry))
+        self._execute(
+            "INSERT INTO asked (at, language, outcome, entry) VALUES (?, ?, ?, ?)",
+            (_now(), language, outcome, entry),
+        )
 
-    def add_unanswered(self, text: str, detected: str | None, best_guess: str | None, confidence: float) -> None:
+    def add_unanswered(
+        self, text: str, detected: str | None, best_guess: str | None, confidence: float
+    ) -> None:
         self._execute(
             "INSERT INTO unanswered (at, text, detected, best_guess, confidence) VALUES (?, ?, ?, ?, ?)",
             (_now(), text, detected, best_guess, confidence),
@@ -195,35 +203,52 @@ class Store:
     def unanswered_by_ids(self, ids: Sequence[int]) -> list[Unanswered]:
         marks = ",".join("?" * len(ids))
         rows = self._query(
-            f"SELECT id, at, text, detected, best_guess, confidence FROM unanswered WHERE id IN ({marks})",  # noqa: S608
+            f"SELECT id, at, text, detected, best_guess, confidence FROM unanswered WHERE id IN ({marks})",
             tuple(ids),
         )
         return [Unanswered(*row) for row in rows]
 
     def close_unanswered(self, ids: Sequence[int], status: str) -> None:
         marks = ",".join("?" * len(ids))
-        self._execute(f"UPDATE unanswered SET status = ? WHERE id IN ({marks})", (status, *ids))  # noqa: S608
+        self._execute(f"UPDATE unanswered SET status = ? WHERE id IN ({marks})", (status, *ids))
 
     def add_feedback(self, entry: str, language: str | None, useful: bool) -> None:
-        self._execute("INSERT INTO feedback (at, entry, language, useful) VALUES (?, ?, ?, ?)",
-                      (_now(), entry, language, int(useful)))
+        self._execute(
+            "INSERT INTO feedback (at, entry, language, useful) VALUES (?, ?, ?, ?)",
+            (_now(), entry, language, int(useful)),
+        )
 
     def asked_since(self, days: float) -> list[tuple[str, str | None, str, str | None]]:
         """(day, language, outcome, entry) of every question in the period."""
-        return [tuple(r) for r in self._query(  # type: ignore[misc]
-            "SELECT substr(at, 1, 10), language, outcome, entry FROM asked WHERE at >= ? ORDER BY at", (_since(days),)
-        )]
+        return [
+            tuple(r)
+            for r in self._query(
+                "SELECT substr(at, 1, 10), language, outcome, entry FROM asked WHERE at >= ? ORDER BY at",
+                (_since(days),),
+            )
+        ]
 
     def feedback_since(self, days: float) -> list[tuple[str, int, int]]:
         """(entry, useful, not useful) per entry in the period."""
-        return [tuple(r) for r in self._query(  # type: ignore[misc]
-            "SELECT entry, SUM(useful), SUM(1 - useful) FROM feedback WHERE at >= ? GROUP BY entry ORDER BY entry",
-            (_since(days),),
-        )]
+        return [
+            tuple(r)
+            for r in self._query(
+                "SELECT entry, SUM(useful), SUM(1 - useful) FROM feedback WHERE at >= ? GROUP BY entry ORDER BY entry",
+                (_since(days),),
+            )
+        ]
 
     # -- staff audit --------------------------------------------------------------------------
 
-    def audit(self, staff_id: int, action: str, entry: str, field: str, before: str | None, after: str | None) -> int:
+    def audit(
+        self,
+        staff_id: int,
+        action: str,
+        entry: str,
+        field: str,
+        before: str | None,
+        after: str | None,
+    ) -> int:
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO audit (at, staff_id, action, entry, field, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -244,13 +269,16 @@ class Store:
 
     def audit_log(self, limit: int = 50) -> list[AuditRecord]:
         rows = self._query(
-            "SELECT id, at, staff_id, action, entry, field, before, after FROM audit ORDER BY id DESC LIMIT ?", (limit,)
+            "SELECT id, at, staff_id, action, entry, field, before, after FROM audit ORDER BY id DESC LIMIT ?",
+            (limit,),
         )
         return [AuditRecord(*row) for row in rows]
 
     # -- hand-over ----------------------------------------------------------------------------
 
-    def open_thread(self, user_id: int, chat_id: int, language: str, question: str, best_guess: str | None) -> int:
+    def open_thread(
+        self, user_id: int, chat_id: int, language: str, question: str, best_guess: str | None
+    ) -> int:
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO threads (user_id, chat_id, language, question, best_guess, status, opened) "
@@ -260,7 +288,9 @@ class Store:
             return int(cursor.lastrowid or 0)
 
     def attach_staff_message(self, thread_id: int, message_id: int) -> None:
-        self._execute("UPDATE threads SET staff_message_id = ? WHERE id = ?", (message_id, thread_id))
+        self._execute(
+            "UPDATE threads SET staff_message_id = ? WHERE id = ?", (message_id, thread_id)
+        )
 
     def thread_for_staff_message(self, message_id: int) -> Thread | None:
         rows = self._query(
@@ -278,7 +308,10 @@ class Store:
         return Thread(*rows[0]) if rows else None
 
     def close_thread(self, thread_id: int, status: str, answer: str | None = None) -> None:
-        self._execute("UPDATE threads SET status = ?, closed = ?, answer = ? WHERE id = ?", (status, _now(), answer, thread_id))
+        self._execute(
+            "UPDATE threads SET status = ?, closed = ?, answer = ? WHERE id = ?",
+            (status, _now(), answer, thread_id),
+        )
 
     def thread_answer(self, thread_id: int) -> str | None:
         rows = self._query("SELECT answer FROM threads WHERE id = ?", (thread_id,))
@@ -296,8 +329,13 @@ class Store:
                 "UPDATE threads SET status = 'timeout', closed = ? WHERE status = 'open' AND opened < ?",
                 (_now(), _since(thread_timeout_days)),
             )
-            for table, column in (("asked", "at"), ("unanswered", "at"), ("feedback", "at"), ("threads", "opened")):
-                cursor = self._db.execute(f"DELETE FROM {table} WHERE {column} < ?", (cutoff,))  # noqa: S608
+            for table, column in (
+                ("asked", "at"),
+                ("unanswered", "at"),
+                ("feedback", "at"),
+                ("threads", "opened"),
+            ):
+                cursor = self._db.execute(f"DELETE FROM {table} WHERE {column} < ?", (cutoff,))
                 removed[table] = cursor.rowcount
             self._db.execute("COMMIT")
         return removed

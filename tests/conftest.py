@@ -33,12 +33,16 @@ def translations(knowledge: Knowledge) -> Translations:
 
 @pytest.fixture(scope="session")
 def detector(knowledge: Knowledge) -> LanguageDetector:
-    scripts = language_scripts({lang: [e.answers.get(lang, "") for e in knowledge] for lang in knowledge.languages})
+    scripts = language_scripts(
+        {lang: [e.answers.get(lang, "") for e in knowledge] for lang in knowledge.languages}
+    )
     return LanguageDetector(knowledge.languages, scripts, knowledge.aliases)
 
 
 @pytest.fixture(scope="session")
-def answerer(knowledge: Knowledge, translations: Translations, detector: LanguageDetector) -> Answerer:
+def answerer(
+    knowledge: Knowledge, translations: Translations, detector: LanguageDetector
+) -> Answerer:
     return Answerer(knowledge, translations, detector, clock=lambda: THURSDAY_MORNING)
 
 
@@ -88,8 +92,12 @@ async def telegram(
 ) -> AsyncIterator[RunningBot]:
     with FakeTelegram() as api:
         settings = Settings(
-            token=Secret(TOKEN), base_url=api.base_url, data_dir=tmp_path / "data", knowledge_dir=knowledge_copy,
-            admin_ids=frozenset({STAFF_ID, STAFF_ID_2}), staff_chat_id=STAFF_CHAT,
+            token=Secret(TOKEN),
+            base_url=api.base_url,
+            data_dir=tmp_path / "data",
+            knowledge_dir=knowledge_copy,
+            admin_ids=frozenset({STAFF_ID, STAFF_ID_2}),
+            staff_chat_id=STAFF_CHAT,
         )
         services = Services.create(settings, answerer, Store.in_folder(tmp_path / "data"))
         application = build_application(services, flood_guard=flood_guard)

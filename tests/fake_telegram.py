@@ -117,25 +117,38 @@ class FakeTelegram:
     def sent(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
         with self._condition:
             return [
-                c for c in self.calls
-                if (method is None or c.method == method) and (chat_id is None or c.chat_id == chat_id)
+                c
+                for c in self.calls
+                if (method is None or c.method == method)
+                and (chat_id is None or c.chat_id == chat_id)
             ]
 
-    async def wait_for(self, method: str, count: int = 1, chat_id: int | None = None, timeout: float = 15.0) -> list[Call]:
+    async def wait_for(
+        self, method: str, count: int = 1, chat_id: int | None = None, timeout: float = 15.0
+    ) -> list[Call]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             calls = self.sent(method, chat_id)
             if len(calls) >= count:
                 return calls
             await asyncio.sleep(0.02)
-        raise AssertionError(f"expected {count} {method} call(s), got {len(self.sent(method, chat_id))}: {[c.method for c in self.calls]}")
+        raise AssertionError(
+            f"expected {count} {method} call(s), got {len(self.sent(method, chat_id))}: {[c.method for c in self.calls]}"
+        )
 
     # -- the Bot API ---------------------------------------------------------------------
 
     def _respond(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
-            return {"id": BOT_ID, "is_bot": True, "first_name": "KIK", "username": BOT_USERNAME,
-                    "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
+            return {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "KIK",
+                "username": BOT_USERNAME,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": True,
+            }
         if method == "getUpdates":
             return self._get_updates(params)
         if method in ("sendMessage", "sendContact", "editMessageText"):
@@ -144,12 +157,20 @@ class FakeTelegram:
                 "message_id": int(params.get("message_id") or next(self._message_ids)),
                 "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
-                "from": {"id": BOT_ID, "is_bot": True, "first_name": "KIK", "username": BOT_USERNAME},
+                "from": {
+                    "id": BOT_ID,
+                    "is_bot": True,
+                    "first_name": "KIK",
+                    "username": BOT_USERNAME,
+                },
             }
             if "text" in params:
                 message["text"] = str(params["text"])
             if method == "sendContact":
-                message["contact"] = {"phone_number": params.get("phone_number"), "first_name": params.get("first_name")}
+                message["contact"] = {
+                    "phone_number": params.get("phone_number"),
+                    "first_name": params.get("first_name"),
+                }
             return message
         return True
 
@@ -178,10 +199,13 @@ class FakeTelegram:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - control endpoints for out-of-process use
+            def do_GET(self) -> None:
                 if self.path == "/_control/calls":
                     with api._condition:
-                        calls = [{"method": c.method, "chat_id": c.chat_id, "at": c.at} for c in api.calls]
+                        calls = [
+                            {"method": c.method, "chat_id": c.chat_id, "at": c.at}
+                            for c in api.calls
+                        ]
                         delivered = {str(k): v for k, v in api.delivered.items()}
                         chats = {str(k): v for k, v in api._chats.items()}
                     self._send(200, {"calls": calls, "delivered": delivered, "chats": chats})
@@ -190,7 +214,7 @@ class FakeTelegram:
                 else:
                     self._send(404, {"ok": False})
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 if self.path == "/_control/push":
                     length = int(self.headers.get("Content-Length") or 0)
                     for update in json.loads(self.rfile.read(length)):
@@ -204,7 +228,9 @@ class FakeTelegram:
                 if "json" in kind:
                     params = json.loads(body or "{}")
                 else:
-                    params = {k: _decode(v[0]) for k, v in parse_qs(body, keep_blank_values=True).items()}
+                    params = {
+                        k: _decode(v[0]) for k, v in parse_qs(body, keep_blank_values=True).items()
+                    }
                 fault = None
                 with api._condition:
                     if method != "getUpdates":
@@ -218,7 +244,11 @@ class FakeTelegram:
                     self.connection.close()
                     return
                 if fault is not None and not fault.then_succeed:
-                    payload: dict[str, Any] = {"ok": False, "error_code": fault.status, "description": "injected fault"}
+                    payload: dict[str, Any] = {
+                        "ok": False,
+                        "error_code": fault.status,
+                        "description": "injected fault",
+                    }
                     if fault.retry_after is not None:
                         payload["parameters"] = {"retry_after": fault.retry_after}
                     self._send(fault.status, payload)
@@ -250,7 +280,9 @@ def serve(port: int) -> None:
 _message_ids = itertools.count(1)
 
 
-def user(user_id: int, language_code: str | None = "de", username: str | None = None) -> dict[str, Any]:
+def user(
+    user_id: int, language_code: str | None = "de", username: str | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
     if language_code:
         data["language_code"] = language_code
@@ -259,12 +291,24 @@ def user(user_id: int, language_code: str | None = "de", username: str | None = 
     return data
 
 
-def message(user_id: int, text: str | None = None, *, chat_id: int | None = None, chat_type: str = "private",
-            language_code: str | None = "de", **extra: Any) -> dict[str, Any]:
+def message(
+    user_id: int,
+    text: str | None = None,
+    *,
+    chat_id: int | None = None,
+    chat_type: str = "private",
+    language_code: str | None = "de",
+    **extra: Any,
+) -> dict[str, Any]:
     chat_id = chat_id if chat_id is not None else user_id
     body: dict[str, Any] = {
-        "message_id": next(_message_ids), "date": int(time.time()),
-        "chat": {"id": chat_id, "type": chat_type, **({"title": "Group"} if chat_type != "private" else {})},
+        "message_id": next(_message_ids),
+        "date": int(time.time()),
+        "chat": {
+            "id": chat_id,
+            "type": chat_type,
+            **({"title": "Group"} if chat_type != "private" else {}),
+        },
         "from": user(user_id, language_code),
     }
     if text is not None:
@@ -281,19 +325,55 @@ def message(user_id: int, text: str | None = None, *, chat_id: int | None = None
 
 def forwarded(user_id: int, text: str, language_code: str = "de") -> dict[str, Any]:
     update = message(user_id, text, language_code=language_code)
-    update["message"]["forward_origin"] = {"type": "hidden_user", "sender_user_name": "Client", "date": int(time.time())}
+    update["message"]["forward_origin"] = {
+        "type": "hidden_user",
+        "sender_user_name": "Client",
+        "date": int(time.time()),
+    }
     return update
 
 
-def button(user_id: int, data: str, *, message_id: int = 1000, language_code: str = "de",
-           chat_id: int | None = None) -> dict[str, Any]:
-    chat = {"id": user_id, "type": "private"} if chat_id is None else {"id": chat_id, "type": "supergroup", "title": "G"}
-    return {"callback_query": {
-        "id": str(next(_message_ids)), "from": user(user_id, language_code), "chat_instance": "ci", "data": data,
-        "message": {"message_id": message_id, "date": int(time.time()), "chat": chat,
-                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "KIK", "username": BOT_USERNAME}, "text": "menu"},
-    }}
+def button(
+    user_id: int,
+    data: str,
+    *,
+    message_id: int = 1000,
+    language_code: str = "de",
+    chat_id: int | None = None,
+) -> dict[str, Any]:
+    chat = (
+        {"id": user_id, "type": "private"}
+        if chat_id is None
+        else {"id": chat_id, "type": "supergroup", "title": "G"}
+    )
+    return {
+        "callback_query": {
+            "id": str(next(_message_ids)),
+            "from": user(user_id, language_code),
+            "chat_instance": "ci",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": {
+                    "id": BOT_ID,
+                    "is_bot": True,
+                    "first_name": "KIK",
+                    "username": BOT_USERNAME,
+                },
+                "text": "menu",
+            },
+        }
+    }
 
 
 def inline(user_id: int, query: str, language_code: str = "de") -> dict[str, Any]:
-    return {"inline_query": {"id": str(next(_message_ids)), "from": user(user_id, language_code), "query": query, "offset": ""}}
+    return {
+        "inline_query": {
+            "id": str(next(_message_ids)),
+            "from": user(user_id, language_code),
+            "query": query,
+            "offset": "",
+        }
+    }

@@ -32,8 +32,12 @@ def test_emergency_wins_even_when_the_topic_matches_too(answerer: Answerer) -> N
     assert result.outcome is Outcome.EMERGENCY
 
 
-@pytest.mark.parametrize("question", ["Hallo", "Merhaba", "Danke schön!", "Wer bist du?", "hello there"])
-def test_smalltalk_gets_a_friendly_reply_and_is_not_unanswered(answerer: Answerer, question: str) -> None:
+@pytest.mark.parametrize(
+    "question", ["Hallo", "Merhaba", "Danke schön!", "Wer bist du?", "hello there"]
+)
+def test_smalltalk_gets_a_friendly_reply_and_is_not_unanswered(
+    answerer: Answerer, question: str
+) -> None:
     result = answerer.answer(question)
     assert result.outcome is Outcome.SMALLTALK
     assert result.understood
@@ -46,9 +50,16 @@ def test_greeting_before_a_question_answers_the_question(answerer: Answerer) -> 
 
 @pytest.mark.parametrize(
     "question",
-    ["Wie wird das Wetter morgen?", "Who won the world cup?", "Tell me a joke", "Was kostet ein iPhone?"],
+    [
+        "Wie wird das Wetter morgen?",
+        "Who won the world cup?",
+        "Tell me a joke",
+        "Was kostet ein iPhone?",
+    ],
 )
-def test_out_of_scope_falls_back_with_the_office_contact(answerer: Answerer, question: str) -> None:
+def test_out_of_scope_falls_back_with_the_office_contact(
+    answerer: Answerer, question: str
+) -> None:
     result = answerer.answer(question)
     assert result.outcome in (Outcome.FALLBACK, Outcome.SUGGEST)
     assert result.entry is None
@@ -59,7 +70,11 @@ def test_out_of_scope_falls_back_with_the_office_contact(answerer: Answerer, que
 
 def test_answers_in_the_language_of_the_question(answerer: Answerer) -> None:
     result = answerer.answer("Ofis cuma günü açık mı?")
-    assert (result.detected, result.language, result.entry and result.entry.id) == ("tr", "tr", "hours")
+    assert (result.detected, result.language, result.entry and result.entry.id) == (
+        "tr",
+        "tr",
+        "hours",
+    )
     assert "Cuma" in result.text
 
 
@@ -118,17 +133,30 @@ def test_hostile_input_gets_an_answer_not_an_exception(answerer: Answerer, quest
     assert result.language in answerer.knowledge.languages
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=300))
 def test_any_text_gets_a_valid_answer(answerer: Answerer, question: str) -> None:
     result = answerer.answer(question)
     assert result.text
     assert 0.0 <= result.confidence <= 1.0
     assert result.language in answerer.knowledge.languages
-    assert (result.entry is None) == (result.outcome in (Outcome.SUGGEST, Outcome.FALLBACK, Outcome.EMPTY))
+    assert (result.entry is None) == (
+        result.outcome in (Outcome.SUGGEST, Outcome.FALLBACK, Outcome.EMPTY)
+    )
 
 
 def test_json_has_the_documented_keys(answerer: Answerer) -> None:
     data = answerer.answer("Wo ist das Rathaus?").to_json()
-    assert {"question", "detected", "language", "entry", "field", "confidence", "suggestions", "text"} <= set(data)
+    assert {
+        "question",
+        "detected",
+        "language",
+        "entry",
+        "field",
+        "confidence",
+        "suggestions",
+        "text",
+    } <= set(data)
     assert data["entry"] == "address"

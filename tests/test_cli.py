@@ -11,12 +11,20 @@ from pathlib import Path
 from .conftest import ROOT
 
 
-def run_cli(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "KIK_"))}
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        cwd=ROOT, env=environment, timeout=120, check=False,
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=120,
+        check=False,
     )
 
 
@@ -33,7 +41,11 @@ def test_ask_reads_one_question_per_line_from_stdin() -> None:
     result = run_cli("ask", "--json", stdin=questions)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["question"] for line in lines] == ["Wo ist das Rathaus?", "Who won the world cup?", "مرحبا"]
+    assert [line["question"] for line in lines] == [
+        "Wo ist das Rathaus?",
+        "Who won the world cup?",
+        "مرحبا",
+    ]
     assert lines[0]["entry"] == "address"
     assert lines[1]["entry"] is None
     assert lines[2]["language"] == "ar"
@@ -52,7 +64,9 @@ def test_check_passes_on_the_shipped_knowledge() -> None:
 
 
 def test_check_fails_on_broken_knowledge_naming_the_place(knowledge_copy: Path) -> None:
-    (knowledge_copy / "office.yaml").write_text("version: 1\nentries:\n- id: Bad Id\n", encoding="utf-8")
+    (knowledge_copy / "office.yaml").write_text(
+        "version: 1\nentries:\n- id: Bad Id\n", encoding="utf-8"
+    )
     result = run_cli("check", env={"KIK_KNOWLEDGE_DIR": str(knowledge_copy)})
     assert result.returncode == 1
     assert "office.yaml:3" in result.stdout
@@ -69,7 +83,10 @@ def test_ask_on_broken_knowledge_explains_instead_of_a_traceback(knowledge_copy:
 def test_without_token_the_plain_command_opens_the_console_chat() -> None:
     result = run_cli(stdin="Wann habt ihr offen?\n")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == "TELEGRAM_BOT_TOKEN is not set: opening the console chat instead of the Telegram bot."
+    assert (
+        result.stdout.splitlines()[0]
+        == "TELEGRAM_BOT_TOKEN is not set: opening the console chat instead of the Telegram bot."
+    )
     assert "08:00" in result.stdout
 
 

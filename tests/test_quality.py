@@ -44,9 +44,13 @@ def test_top1_in_every_language(report: Report, answerer: Answerer) -> None:
 
 def test_answer_language(report: Report) -> None:
     total = report.total()
-    assert total.right_language / total.cases >= LANGUAGE, "\n".join(f for f in report.failures if "language" in f)
+    assert total.right_language / total.cases >= LANGUAGE, "\n".join(
+        f for f in report.failures if "language" in f
+    )
 
 
 def test_out_of_scope_falls_back(report: Report) -> None:
     total = report.total()
-    assert total.fell_back / total.out_of_scope >= FALLBACK, "\n".join(f for f in report.failures if "answered" in f)
+    assert total.fell_back / total.out_of_scope >= FALLBACK, "\n".join(
+        f for f in report.failures if "answered" in f
+    )

@@ -24,7 +24,9 @@ def test_hours_in_turkish_use_turkish_day_names(answerer: Answerer) -> None:
 def test_hours_say_open_now_with_closing_time(answerer: Answerer) -> None:
     text = answerer.render_entry("hours", "de", now=THURSDAY_MORNING)
     assert "12:00" in text.splitlines()[5]
-    assert text != answerer.render_entry("hours", "de", now=THURSDAY_MORNING + dt.timedelta(hours=4))
+    assert text != answerer.render_entry(
+        "hours", "de", now=THURSDAY_MORNING + dt.timedelta(hours=4)
+    )
 
 
 def test_contact_numbers_come_from_the_directory(answerer: Answerer, knowledge: Knowledge) -> None:

@@ -22,7 +22,9 @@ def clock(knowledge: Knowledge) -> OfficeClock:
     return OfficeClock(knowledge.directory)
 
 
-def test_open_on_a_monday_afternoon_until_half_past_five(clock: OfficeClock, knowledge: Knowledge) -> None:
+def test_open_on_a_monday_afternoon_until_half_past_five(
+    clock: OfficeClock, knowledge: Knowledge
+) -> None:
     status = clock.status(knowledge.directory.schedules["office"], at(2026, 11, 30, 15, 0))
     assert status.open_until == at(2026, 11, 30, 17, 30)
 
@@ -32,7 +34,9 @@ def test_wednesday_runs_through_noon(clock: OfficeClock, knowledge: Knowledge) -
     assert status.open_until == at(2026, 12, 2, 13, 0)
 
 
-def test_closed_on_friday_afternoon_reopens_monday_morning(clock: OfficeClock, knowledge: Knowledge) -> None:
+def test_closed_on_friday_afternoon_reopens_monday_morning(
+    clock: OfficeClock, knowledge: Knowledge
+) -> None:
     status = clock.status(knowledge.directory.schedules["office"], at(2026, 11, 27, 14, 0))
     assert status.open_until is None
     assert status.next_opening == at(2026, 11, 30, 8, 0)
@@ -54,5 +58,7 @@ def test_bavarian_holiday_closes_a_weekday(clock: OfficeClock, knowledge: Knowle
 
 def test_utc_moment_is_read_in_kempten_time(clock: OfficeClock, knowledge: Knowledge) -> None:
     # 07:30 UTC in summer is 09:30 in Kempten.
-    status = clock.status(knowledge.directory.schedules["office"], dt.datetime(2026, 7, 1, 7, 30, tzinfo=dt.timezone.utc))
+    status = clock.status(
+        knowledge.directory.schedules["office"], dt.datetime(2026, 7, 1, 7, 30, tzinfo=dt.UTC)
+    )
     assert status.open_until == at(2026, 7, 1, 13, 0)

@@ -47,7 +47,9 @@ async def test_dropped_connection_is_retried(telegram: RunningBot) -> None:
 
 
 async def test_slow_answer_is_waited_for_not_repeated(telegram: RunningBot) -> None:
-    telegram.api.inject("sendMessage", Fault(delay=6.0, then_succeed=True))  # past PTB's 5 s default
+    telegram.api.inject(
+        "sendMessage", Fault(delay=6.0, then_succeed=True)
+    )  # past PTB's 5 s default
     telegram.api.push(message(44, "Wann habt ihr offen?"))
     await telegram.api.wait_for("sendMessage", chat_id=44)
     await asyncio.sleep(7.0)
@@ -79,7 +81,9 @@ async def test_one_user_flooding_is_slowed_with_one_notice(telegram: RunningBot)
     assert len(texts) == 6  # five answers and one notice
 
 
-async def test_token_never_reaches_the_logs(telegram: RunningBot, caplog: pytest.LogCaptureFixture) -> None:
+async def test_token_never_reaches_the_logs(
+    telegram: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
     install_log_redaction(TOKEN)
     caplog.set_level(logging.INFO)  # debug logging may show message texts, by design
     telegram.api.inject("sendMessage", Fault(status=500))

@@ -11,7 +11,9 @@ from .fake_telegram import BOT_ID, BOT_USERNAME, button, forwarded, inline, mess
 
 
 async def test_forwarded_message_is_answered_in_the_clients_language(telegram: RunningBot) -> None:
-    telegram.api.push(forwarded(31, "Yabancılar dairesinden nasıl randevu alırım?", language_code="de"))
+    telegram.api.push(
+        forwarded(31, "Yabancılar dairesinden nasıl randevu alırım?", language_code="de")
+    )
     (reply,) = await telegram.api.wait_for("sendMessage", chat_id=31)
     assert "Ausländerbehörde" in reply.text and "randevu" in reply.text.lower()
     switch = reply.buttons[-1]
@@ -25,7 +27,11 @@ async def test_forwarded_message_is_answered_in_the_clients_language(telegram: R
 async def test_inline_query_with_language_prefix(telegram: RunningBot) -> None:
     telegram.api.push(inline(32, "ar: Öffnungszeiten"))
     (call,) = await telegram.api.wait_for("answerInlineQuery")
-    results = call.params["results"] if isinstance(call.params["results"], list) else json.loads(call.params["results"])
+    results = (
+        call.params["results"]
+        if isinstance(call.params["results"], list)
+        else json.loads(call.params["results"])
+    )
     assert results[0]["id"] == "hours:ar"
     content = results[0]["input_message_content"]
     assert "الاثنين" in content["message_text"] and content["parse_mode"] == "HTML"
@@ -41,12 +47,19 @@ async def test_inline_query_in_the_language_of_the_query(telegram: RunningBot) -
 async def test_empty_inline_query_offers_the_main_topics(telegram: RunningBot) -> None:
     telegram.api.push(inline(34, "", language_code="fr"))
     (call,) = await telegram.api.wait_for("answerInlineQuery")
-    assert [r["id"] for r in call.params["results"]] == ["hours:fr", "contact:fr", "address:fr", "about:fr"]
+    assert [r["id"] for r in call.params["results"]] == [
+        "hours:fr",
+        "contact:fr",
+        "address:fr",
+        "about:fr",
+    ]
 
 
 async def test_group_chatter_is_ignored(telegram: RunningBot) -> None:
     telegram.api.push(message(35, "Wann habt ihr offen?", chat_id=-100, chat_type="supergroup"))
-    telegram.api.push(message(35, f"@{BOT_USERNAME} Wann habt ihr offen?", chat_id=-100, chat_type="supergroup"))
+    telegram.api.push(
+        message(35, f"@{BOT_USERNAME} Wann habt ihr offen?", chat_id=-100, chat_type="supergroup")
+    )
     (reply,) = await telegram.api.wait_for("sendMessage", chat_id=-100)
     assert "Montag" in reply.text
     assert reply.params.get("reply_to_message_id") or reply.params.get("reply_parameters")
@@ -54,9 +67,22 @@ async def test_group_chatter_is_ignored(telegram: RunningBot) -> None:
 
 
 async def test_group_reply_to_the_bot_is_answered(telegram: RunningBot) -> None:
-    bot_message = {"message_id": 7, "date": 0, "chat": {"id": -101, "type": "supergroup", "title": "G"},
-                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "KIK", "username": BOT_USERNAME}, "text": "..."}
-    telegram.api.push(message(36, "Und wo ist das Amt?", chat_id=-101, chat_type="supergroup", reply_to_message=bot_message))
+    bot_message = {
+        "message_id": 7,
+        "date": 0,
+        "chat": {"id": -101, "type": "supergroup", "title": "G"},
+        "from": {"id": BOT_ID, "is_bot": True, "first_name": "KIK", "username": BOT_USERNAME},
+        "text": "...",
+    }
+    telegram.api.push(
+        message(
+            36,
+            "Und wo ist das Amt?",
+            chat_id=-101,
+            chat_type="supergroup",
+            reply_to_message=bot_message,
+        )
+    )
     (reply,) = await telegram.api.wait_for("sendMessage", chat_id=-101)
     assert "Rathausplatz 22" in reply.text
 

@@ -30,13 +30,23 @@ async def test_webhook_takes_updates_with_the_secret_and_reports_health(
 ) -> None:
     port = _free_port()
     with FakeTelegram() as api:
-        services = Services.create(Settings(token=Secret(TOKEN), base_url=api.base_url, data_dir=tmp_path),
-                                   answerer, Store.in_folder(tmp_path))
+        services = Services.create(
+            Settings(token=Secret(TOKEN), base_url=api.base_url, data_dir=tmp_path),
+            answerer,
+            Store.in_folder(tmp_path),
+        )
         stop = asyncio.Event()
-        task = asyncio.create_task(serve_webhook(
-            build_application(services), stop, url="https://bot.example.org/", secret="s3cret",
-            listen="127.0.0.1", port=port, heartbeat_dir=tmp_path,
-        ))
+        task = asyncio.create_task(
+            serve_webhook(
+                build_application(services),
+                stop,
+                url="https://bot.example.org/",
+                secret="s3cret",
+                listen="127.0.0.1",
+                port=port,
+                heartbeat_dir=tmp_path,
+            )
+        )
         (hook,) = await api.wait_for("setWebhook")
         assert hook.params["url"] == "https://bot.example.org/telegram"
         assert hook.params["secret_token"] == "s3cret"
@@ -45,14 +55,23 @@ async def test_webhook_takes_updates_with_the_secret_and_reports_health(
             health = await client.get(f"{base}/healthz")
             assert health.status_code == 200 and health.json()["status"] == "ok"
             update = {"update_id": 1, **message(51, "Wann habt ihr offen?")}
-            refused = await client.post(f"{base}/telegram", content=json.dumps(update),
-                                        headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+            refused = await client.post(
+                f"{base}/telegram",
+                content=json.dumps(update),
+                headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+            )
             assert refused.status_code == 403
-            accepted = await client.post(f"{base}/telegram", content=json.dumps(update),
-                                         headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            accepted = await client.post(
+                f"{base}/telegram",
+                content=json.dumps(update),
+                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"},
+            )
             assert accepted.status_code == 200
-            garbage = await client.post(f"{base}/telegram", content=b"\\xff not json",
-                                        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            garbage = await client.post(
+                f"{base}/telegram",
+                content=b"\\xff not json",
+                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"},
+            )
             assert garbage.status_code == 400
         (reply,) = await api.wait_for("sendMessage", chat_id=51)
         assert "Montag" in reply.text

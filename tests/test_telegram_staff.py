@@ -32,23 +32,33 @@ async def test_edit_shows_preview_saves_and_goes_live(telegram: RunningBot) -> N
     assert "Öffnungszeiten der Stadtverwaltung" in calls[0].text
     calls = await _say(telegram, STAFF_ID, "Neu: Wir haben so geöffnet:\n{schedule:office}", 3)
     preview = calls[2]
-    assert "Montag: 08:00 – 12:00 und 14:30 – 17:30" in preview.text  # placeholders filled, as users see it
+    assert (
+        "Montag: 08:00 – 12:00 und 14:30 – 17:30" in preview.text
+    )  # placeholders filled, as users see it
     telegram.api.push(button(STAFF_ID, _buttons(preview, "Save")))
     calls = await telegram.api.wait_for("sendMessage", 4, chat_id=STAFF_ID)
     assert "live" in calls[3].text
     (user_reply,) = await _say(telegram, 61, "Wann habt ihr offen?", 1)
     assert user_reply.text.startswith("Neu: Wir haben so geöffnet:")
-    on_disk = (telegram.services.settings.knowledge_dir / "office.yaml").read_text(encoding="utf-8")
+    on_disk = (telegram.services.settings.knowledge_dir / "office.yaml").read_text(
+        encoding="utf-8"
+    )
     assert "Neu: Wir haben so geöffnet:" in on_disk
     assert "# The integration office" in on_disk  # staff comments kept
     record = telegram.services.store.audit_log(1)[0]
     assert (record.staff_id, record.entry, record.field) == (STAFF_ID, "hours", "answers.de")
-    assert record.before is not None and record.before.startswith("Öffnungszeiten") and record.after.startswith("Neu")
+    assert (
+        record.before is not None
+        and record.before.startswith("Öffnungszeiten")
+        and record.after.startswith("Neu")
+    )
     calls = await _say(telegram, STAFF_ID, "/outdated", 5)
     assert "hours" in calls[4].text and "tr" in calls[4].text
 
 
-async def test_addq_makes_a_new_way_of_asking_work_and_undo_reverts_it(telegram: RunningBot) -> None:
+async def test_addq_makes_a_new_way_of_asking_work_and_undo_reverts_it(
+    telegram: RunningBot,
+) -> None:
     (before,) = await _say(telegram, 62, NONSENSE, 1)
     assert "integration@kempten.de" in before.text and "Montag" not in before.text
     calls = await _say(telegram, STAFF_ID, f"/addq hours de {NONSENSE}", 1)
@@ -64,8 +74,15 @@ async def test_addq_makes_a_new_way_of_asking_work_and_undo_reverts_it(telegram:
 async def test_new_entry_dialogue(telegram: RunningBot) -> None:
     await _say(telegram, STAFF_ID, "/new", 1)
     await _say(telegram, STAFF_ID, "stadtbibliothek", 2)
-    await _say(telegram, STAFF_ID, "Die Stadtbibliothek hilft beim Lesenlernen. Kontakt: {email:integration}", 3)
-    calls = await _say(telegram, STAFF_ID, "Wo ist die Stadtbibliothek?\nBücher ausleihen Bibliothek", 4)
+    await _say(
+        telegram,
+        STAFF_ID,
+        "Die Stadtbibliothek hilft beim Lesenlernen. Kontakt: {email:integration}",
+        3,
+    )
+    calls = await _say(
+        telegram, STAFF_ID, "Wo ist die Stadtbibliothek?\nBücher ausleihen Bibliothek", 4
+    )
     telegram.api.push(button(STAFF_ID, _buttons(calls[3], "Sprache und Bildung")))
     calls = await telegram.api.wait_for("sendMessage", 5, chat_id=STAFF_ID)
     assert "Created" in calls[4].text
@@ -85,7 +102,11 @@ async def test_two_staff_editing_the_same_answer(telegram: RunningBot) -> None:
     telegram.api.push(button(STAFF_ID_2, _buttons(second[2], "Save")))
     refused = (await telegram.api.wait_for("sendMessage", 4, chat_id=STAFF_ID_2))[3]
     assert "Not saved" in refused.text and "Erste Fassung" in refused.text
-    assert telegram.services.answerer.knowledge.entries["contact"].answers["de"].startswith("Erste Fassung")
+    assert (
+        telegram.services.answerer.knowledge.entries["contact"]
+        .answers["de"]
+        .startswith("Erste Fassung")
+    )
 
 
 async def test_crash_between_write_and_rename_leaves_the_file_intact(
@@ -107,18 +128,31 @@ async def test_crash_between_write_and_rename_leaves_the_file_intact(
 
 
 async def test_corrupted_yaml_on_reload_keeps_serving_and_reports(telegram: RunningBot) -> None:
-    (telegram.services.settings.knowledge_dir / "office.yaml").write_text("version: 1\nentries: [\n", encoding="utf-8")
+    (telegram.services.settings.knowledge_dir / "office.yaml").write_text(
+        "version: 1\nentries: [\n", encoding="utf-8"
+    )
     calls = await _say(telegram, STAFF_ID, "/reload", 1)
     assert "Not reloaded" in calls[0].text and "office.yaml" in calls[0].text
     (reply,) = await _say(telegram, 65, "Wann habt ihr offen?", 1)
     assert "Montag" in reply.text
 
 
-STAFF_COMMANDS = ["/edit hours de", "/addq hours de hallo", "/undo", "/new", "/reload", "/outdated",
-                  "/unanswered", "/stats", "/cancel"]
+STAFF_COMMANDS = [
+    "/edit hours de",
+    "/addq hours de hallo",
+    "/undo",
+    "/new",
+    "/reload",
+    "/outdated",
+    "/unanswered",
+    "/stats",
+    "/cancel",
+]
 
 
-async def test_nobody_else_reaches_staff_actions(telegram: RunningBot, caplog: pytest.LogCaptureFixture) -> None:
+async def test_nobody_else_reaches_staff_actions(
+    telegram: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.WARNING)
     before = {p.name: p.read_bytes() for p in telegram.services.settings.knowledge_dir.iterdir()}
     for command in STAFF_COMMANDS:
@@ -129,14 +163,19 @@ async def test_nobody_else_reaches_staff_actions(telegram: RunningBot, caplog: p
     await asyncio.sleep(0.5)
     assert all("/start" in r.text for r in replies)  # the ordinary help, every time
     assert len(telegram.api.sent("sendMessage", chat_id=66)) == len(STAFF_COMMANDS)
-    assert {p.name: p.read_bytes() for p in telegram.services.settings.knowledge_dir.iterdir()} == before
+    assert {
+        p.name: p.read_bytes() for p in telegram.services.settings.knowledge_dir.iterdir()
+    } == before
     assert telegram.services.store.audit_log() == []
     assert caplog.text.count("non-staff user 66") == len(STAFF_COMMANDS) + 2
 
 
 async def test_unanswered_questions_grouped_and_assigned(telegram: RunningBot) -> None:
-    for user, text in ((67, "Gibt es einen Schachclub für Migranten?"), (68, "gibt es einen schachclub fur migranten"),
-                       (69, "Schachclub für Migranten?")):
+    for user, text in (
+        (67, "Gibt es einen Schachclub für Migranten?"),
+        (68, "gibt es einen schachclub fur migranten"),
+        (69, "Schachclub für Migranten?"),
+    ):
         await _say(telegram, user, text, 1)
     calls = await _say(telegram, STAFF_ID, "/unanswered", 1)
     assert calls[0].text.startswith("3×") and "de 3" in calls[0].text
@@ -170,10 +209,19 @@ async def test_hand_over_to_a_person_and_back(telegram: RunningBot) -> None:
     assert "Wohngeld" in posted.text and "User73" in posted.text
     thread = telegram.services.store.thread(1)
     assert thread is not None and thread.staff_message_id is not None
-    reply = message(STAFF_ID, "Gern! Kommen Sie am Montag um 9 Uhr vorbei.", chat_id=STAFF_CHAT, chat_type="supergroup",
-                    reply_to_message={"message_id": thread.staff_message_id, "date": 0, "text": posted.text,
-                                      "chat": {"id": STAFF_CHAT, "type": "supergroup", "title": "Staff"},
-                                      "from": {"id": BOT_ID, "is_bot": True, "first_name": "KIK", "username": BOT_USERNAME}})
+    reply = message(
+        STAFF_ID,
+        "Gern! Kommen Sie am Montag um 9 Uhr vorbei.",
+        chat_id=STAFF_CHAT,
+        chat_type="supergroup",
+        reply_to_message={
+            "message_id": thread.staff_message_id,
+            "date": 0,
+            "text": posted.text,
+            "chat": {"id": STAFF_CHAT, "type": "supergroup", "title": "Staff"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "KIK", "username": BOT_USERNAME},
+        },
+    )
     telegram.api.push(reply)
     answers = await telegram.api.wait_for("sendMessage", 3, chat_id=73)
     assert "Montag um 9 Uhr" in answers[2].text
@@ -200,9 +248,11 @@ def test_purge_removes_old_rows_and_times_out_threads(tmp_path: Path) -> None:
     store.log_question("de", "fallback", None)
     old_thread = store.open_thread(1, 1, "de", "alt", None)
     fresh_thread = store.open_thread(2, 2, "de", "neu", None)
-    store._db.execute("UPDATE unanswered SET at = '2020-01-01T00:00:00+00:00'")  # noqa: SLF001
-    store._db.execute("UPDATE asked SET at = '2020-01-01T00:00:00+00:00'")  # noqa: SLF001
-    store._db.execute("UPDATE threads SET opened = '2026-01-01T00:00:00+00:00' WHERE id = ?", (old_thread,))  # noqa: SLF001
+    store._db.execute("UPDATE unanswered SET at = '2020-01-01T00:00:00+00:00'")
+    store._db.execute("UPDATE asked SET at = '2020-01-01T00:00:00+00:00'")
+    store._db.execute(
+        "UPDATE threads SET opened = '2026-01-01T00:00:00+00:00' WHERE id = ?", (old_thread,)
+    )
     removed = store.purge(retention_days=90, thread_timeout_days=7)
     assert removed["unanswered"] == 1 and removed["asked"] == 1 and removed["threads"] == 1
     assert store.thread(fresh_thread) is not None and store.thread(fresh_thread).status == "open"

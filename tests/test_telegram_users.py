@@ -51,7 +51,9 @@ async def test_language_choice_is_remembered_and_wins(telegram: RunningBot) -> N
     assert replies[-1].text.startswith("\u200f")  # right-to-left mark
 
 
-async def test_question_is_answered_in_its_language_with_related_buttons(telegram: RunningBot) -> None:
+async def test_question_is_answered_in_its_language_with_related_buttons(
+    telegram: RunningBot,
+) -> None:
     telegram.api.push(message(15, "Ofis cuma günü açık mı?", language_code="de"))
     (reply,) = await telegram.api.wait_for("sendMessage", chat_id=15)
     assert "Cuma" in reply.text
@@ -107,7 +109,12 @@ async def test_forget_deletes_the_stored_language(telegram: RunningBot) -> None:
 
 
 async def test_photo_gets_a_polite_text_only_note(telegram: RunningBot) -> None:
-    photo = message(22, None, language_code="tr", photo=[{"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1}])
+    photo = message(
+        22,
+        None,
+        language_code="tr",
+        photo=[{"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1}],
+    )
     telegram.api.push(photo)
     (reply,) = await telegram.api.wait_for("sendMessage", chat_id=22)
     assert "integration@kempten.de" in reply.text

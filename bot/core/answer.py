@@ -94,7 +94,7 @@ class Answer:
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Answerer:
@@ -110,9 +110,13 @@ class Answerer:
         self.knowledge = knowledge
         self.translations = translations
         self.clock = clock
-        scripts = language_scripts({lang: [e.answers.get(lang, "") for e in knowledge] for lang in knowledge.languages})
+        scripts = language_scripts(
+            {lang: [e.answers.get(lang, "") for e in knowledge] for lang in knowledge.languages}
+        )
         self.scripts = scripts
-        self.detector = detector or LanguageDetector(knowledge.languages, scripts, knowledge.aliases)
+        self.detector = detector or LanguageDetector(
+            knowledge.languages, scripts, knowledge.aliases
+        )
         self.matcher = Matcher(knowledge)
         self.emergency = EmergencyDetector(knowledge, scripts)
         self.renderer = Renderer(knowledge)
@@ -125,7 +129,9 @@ class Answerer:
         code = self.knowledge.aliases.get(code, code)
         return code if code in self.knowledge.languages else None
 
-    def answer(self, question: str, hints: Hints = Hints(), now: dt.datetime | None = None) -> Answer:
+    def answer(
+        self, question: str, hints: Hints = Hints(), now: dt.datetime | None = None
+    ) -> Answer:
         now = now or self.clock()
         question = question if isinstance(question, str) else str(question)
         text = question[:MAX_QUESTION_CHARS]
@@ -134,7 +140,12 @@ class Answerer:
         client = self.supported(hints.client)
         if not normalized or not any(c.isalpha() or c.isdigit() for c in normalized):
             language = preferred or client or self.knowledge.fallback
-            message = self._t(language, _("Please type your question in a few words, for example: When is the office open?"))
+            message = self._t(
+                language,
+                _(
+                    "Please type your question in a few words, for example: When is the office open?"
+                ),
+            )
             return self._message(question, None, language, Outcome.EMPTY, message)
 
         detection = self.detector.detect(text)
@@ -147,16 +158,22 @@ class Answerer:
 
         if trigger and self.emergency.entry_id:
             entry = self.knowledge.entries[self.emergency.entry_id]
-            return self._entry_answer(question, detected, language, Outcome.EMERGENCY, entry, 1.0, (), now)
+            return self._entry_answer(
+                question, detected, language, Outcome.EMERGENCY, entry, 1.0, (), now
+            )
 
         candidates = self._merge(by_language)
         return self._calibrate(question, detected, language, candidates, now)
 
     # -- language -------------------------------------------------------------------------
 
-    def _languages_to_search(self, detection: Detection, preferred: str | None, client: str | None) -> list[str]:
+    def _languages_to_search(
+        self, detection: Detection, preferred: str | None, client: str | None
+    ) -> list[str]:
         ranked = sorted(detection.probabilities.items(), key=lambda kv: kv[1], reverse=True)
-        same_script = [lang for lang in self.knowledge.languages if self.scripts.get(lang) == detection.script]
+        same_script = [
+            lang for lang in self.knowledge.languages if self.scripts.get(lang) == detection.script
+        ]
         if ranked and ranked[0][1] < SURE_DETECTION:
             languages = [lang for lang, _p in ranked]
         else:
@@ -182,7 +199,9 @@ class Answerer:
             best_match = by_language.get(lang, [])
             evidence = best_match[0].score if best_match else 0.0
             hinted = HINT_EVIDENCE if lang in (client, preferred) else 0.0
-            scores[lang] = detection.probabilities.get(lang, 0.0) + MATCH_EVIDENCE * evidence + hinted
+            scores[lang] = (
+                detection.probabilities.get(lang, 0.0) + MATCH_EVIDENCE * evidence + hinted
+            )
         if not scores:
             return None
         return max(scores, key=scores.__getitem__)
@@ -208,45 +227,114 @@ class Answerer:
         best: dict[str, Candidate] = {}
         for candidates in by_language.values():
             for candidate in candidates:
-                if candidate.entry_id not in best or candidate.score > best[candidate.entry_id].score:
+                if (
+                    candidate.entry_id not in best
+                    or candidate.score > best[candidate.entry_id].score
+                ):
                     best[candidate.entry_id] = candidate
         return sorted(best.values(), key=lambda c: c.score, reverse=True)
 
     def _calibrate(
-        self, question: str, detected: str | None, language: str, candidates: list[Candidate], now: dt.datetime
+        self,
+        question: str,
+        detected: str | None,
+        language: str,
+        candidates: list[Candidate],
+        now: dt.datetime,
     ) -> Answer:
         entries = self.knowledge.entries
         topical = [c for c in candidates if entries[c.entry_id].kind != "smalltalk"]
         if candidates and entries[candidates[0].entry_id].kind == "smalltalk":
             top = candidates[0]
-            if top.score >= ANSWER_THRESHOLD and not (topical and topical[0].score > top.score - SMALLTALK_MARGIN):
-                return self._entry_answer(question, detected, language, Outcome.SMALLTALK, entries[top.entry_id], top.score, (), now, candidates)
+            if top.score >= ANSWER_THRESHOLD and not (
+                topical and topical[0].score > top.score - SMALLTALK_MARGIN
+            ):
+                return self._entry_answer(
+                    question,
+                    detected,
+                    language,
+                    Outcome.SMALLTALK,
+                    entries[top.entry_id],
+                    top.score,
+                    (),
+                    now,
+                    candidates,
+                )
         if not topical or topical[0].score < SUGGEST_THRESHOLD:
             return self._fallback(question, detected, language, candidates, now)
         best = topical[0]
         if best.score >= ANSWER_THRESHOLD:
-            return self._entry_answer(question, detected, language, Outcome.ANSWER, entries[best.entry_id], best.score, (), now, candidates)
-        suggestions = tuple(c.entry_id for c in topical[:MAX_SUGGESTIONS] if c.score >= SUGGEST_THRESHOLD * 0.8)
+            return self._entry_answer(
+                question,
+                detected,
+                language,
+                Outcome.ANSWER,
+                entries[best.entry_id],
+                best.score,
+                (),
+                now,
+                candidates,
+            )
+        suggestions = tuple(
+            c.entry_id for c in topical[:MAX_SUGGESTIONS] if c.score >= SUGGEST_THRESHOLD * 0.8
+        )
         lines = [self._t(language, _("I am not sure what you mean. Did you mean:"))]
         lines += [f"• {entries[s].title(language, self.knowledge.fallback)}" for s in suggestions]
         message = "\n".join(lines)
-        return Answer(question, detected, language, Outcome.SUGGEST, None, best.score, suggestions, message, _escape(message), tuple(candidates))
+        return Answer(
+            question,
+            detected,
+            language,
+            Outcome.SUGGEST,
+            None,
+            best.score,
+            suggestions,
+            message,
+            _escape(message),
+            tuple(candidates),
+        )
 
     def _fallback(
-        self, question: str, detected: str | None, language: str, candidates: list[Candidate], now: dt.datetime
+        self,
+        question: str,
+        detected: str | None,
+        language: str,
+        candidates: list[Candidate],
+        now: dt.datetime,
     ) -> Answer:
-        text, html = self.fallback_text(language, now), self.fallback_text(language, now, as_html=True)
+        text, html = (
+            self.fallback_text(language, now),
+            self.fallback_text(language, now, as_html=True),
+        )
         confidence = candidates[0].score if candidates else 0.0
-        return Answer(question, detected, language, Outcome.FALLBACK, None, confidence, (), text, html, tuple(candidates))
+        return Answer(
+            question,
+            detected,
+            language,
+            Outcome.FALLBACK,
+            None,
+            confidence,
+            (),
+            text,
+            html,
+            tuple(candidates),
+        )
 
-    def fallback_text(self, language: str, now: dt.datetime | None = None, *, as_html: bool = False) -> str:
+    def fallback_text(
+        self, language: str, now: dt.datetime | None = None, *, as_html: bool = False
+    ) -> str:
         """'No answer' with the integration office's contact, in a language."""
-        intro = self._t(language, _("Sorry, I have no answer to that. The integration office will gladly help you:"))
+        intro = self._t(
+            language,
+            _("Sorry, I have no answer to that. The integration office will gladly help you:"),
+        )
         contact = self.knowledge.entries.get("contact")
         text = _escape(intro) if as_html else intro
         if contact is not None:
             gettext = self.translations.gettext(language)
-            text += "\n\n" + self.renderer.answer_text(contact, language, gettext, now or self.clock(), as_html=as_html)
+            text += "\n\n" + self.renderer.answer_text(
+                contact, language, gettext, now or self.clock(), as_html=as_html
+            )
         return text
 
     def _entry_answer(
@@ -264,19 +352,43 @@ class Answerer:
         gettext = self.translations.gettext(language)
         text = self.renderer.answer_text(entry, language, gettext, now)
         html = self.renderer.answer_text(entry, language, gettext, now, as_html=True)
-        return Answer(question, detected, language, outcome, entry, confidence, suggestions, text, html, tuple(candidates or ()))
+        return Answer(
+            question,
+            detected,
+            language,
+            outcome,
+            entry,
+            confidence,
+            suggestions,
+            text,
+            html,
+            tuple(candidates or ()),
+        )
 
-    def _message(self, question: str, detected: str | None, language: str, outcome: Outcome, message: str) -> Answer:
-        return Answer(question, detected, language, outcome, None, 0.0, (), message, _escape(message))
+    def _message(
+        self, question: str, detected: str | None, language: str, outcome: Outcome, message: str
+    ) -> Answer:
+        return Answer(
+            question, detected, language, outcome, None, 0.0, (), message, _escape(message)
+        )
 
     def _t(self, language: str, message: str) -> str:
         return self.translations.gettext(language)(message)
 
-    def render_entry(self, entry_id: str, language: str, *, as_html: bool = False, now: dt.datetime | None = None) -> str:
+    def render_entry(
+        self,
+        entry_id: str,
+        language: str,
+        *,
+        as_html: bool = False,
+        now: dt.datetime | None = None,
+    ) -> str:
         """An entry's answer by id (deep links, menus), in a language."""
         entry = self.knowledge.entries[entry_id]
         gettext = self.translations.gettext(language)
-        return self.renderer.answer_text(entry, language, gettext, now or self.clock(), as_html=as_html)
+        return self.renderer.answer_text(
+            entry, language, gettext, now or self.clock(), as_html=as_html
+        )
 
 
 def _escape(text: str) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,7 @@ class Entry:
     outdated: tuple[str, ...]
     file: str
     line: int
-    lines: Mapping[str, int] = field(default_factory=dict)
+    lines: Mapping[str, int] = dataclass_field(default_factory=dict)
 
     def title(self, language: str, fallback: str) -> str:
         """A short label for buttons: the title, else the first question, in the language."""
@@ -174,11 +175,21 @@ def _line(mapping: Any, key: str | None = None) -> int:
 
 
 def _check_keys(
-    data: LineDict, allowed: set[str], required: set[str], file: str, out: _Collector, **where: Any
+    data: Mapping[str, Any],
+    allowed: set[str],
+    required: set[str],
+    file: str,
+    out: _Collector,
+    **where: Any,
 ) -> None:
     for key in data:
         if key not in allowed:
-            out.add(file, _line(data, key), f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})", **where)
+            out.add(
+                file,
+                _line(data, key),
+                f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})",
+                **where,
+            )
     for key in sorted(required - set(data)):
         out.add(file, _line(data), f"missing required key '{key}'", **where)
 
@@ -212,12 +223,29 @@ def _read_languages(root: Path, out: _Collector) -> _Languages:
         out.add(LANGUAGES_FILE, 1, "must be a mapping")
         return empty
     _check_keys(
-        data, {"version", "authoritative", "fallback", "languages", "fillers", "aliases", "closer_to_authoritative"},
-        {"version", "authoritative", "fallback", "languages"}, LANGUAGES_FILE, out,
+        data,
+        {
+            "version",
+            "authoritative",
+            "fallback",
+            "languages",
+            "fillers",
+            "aliases",
+            "closer_to_authoritative",
+        },
+        {"version", "authoritative", "fallback", "languages"},
+        LANGUAGES_FILE,
+        out,
     )
     languages = data.get("languages")
-    if not isinstance(languages, list) or not all(isinstance(x, str) and _LANG.match(x) for x in languages):
-        out.add(LANGUAGES_FILE, _line(data, "languages"), "'languages' must be a list of language codes like 'de'")
+    if not isinstance(languages, list) or not all(
+        isinstance(x, str) and _LANG.match(x) for x in languages
+    ):
+        out.add(
+            LANGUAGES_FILE,
+            _line(data, "languages"),
+            "'languages' must be a list of language codes like 'de'",
+        )
         languages = []
     if len(set(languages)) != len(languages):
         out.add(LANGUAGES_FILE, _line(data, "languages"), "a language is listed twice")
@@ -225,27 +253,51 @@ def _read_languages(root: Path, out: _Collector) -> _Languages:
     fallback = str(data.get("fallback", "en"))
     for key, code in (("authoritative", authoritative), ("fallback", fallback)):
         if code not in languages:
-            out.add(LANGUAGES_FILE, _line(data, key), f"'{key}' language '{code}' is not in 'languages'")
+            out.add(
+                LANGUAGES_FILE,
+                _line(data, key),
+                f"'{key}' language '{code}' is not in 'languages'",
+            )
     fillers: dict[str, frozenset[str]] = {}
     raw_fillers = data.get("fillers", {})
     if not isinstance(raw_fillers, dict):
-        out.add(LANGUAGES_FILE, _line(data, "fillers"), "'fillers' must map language to a list of words")
+        out.add(
+            LANGUAGES_FILE,
+            _line(data, "fillers"),
+            "'fillers' must map language to a list of words",
+        )
     else:
         from bot.core.normalize import normalize
 
         for lang, words in raw_fillers.items():
             if lang not in languages or _text_list(words) is None:
-                out.add(LANGUAGES_FILE, _line(raw_fillers, lang), f"fillers for '{lang}': unknown language or not a list of words")
+                out.add(
+                    LANGUAGES_FILE,
+                    _line(raw_fillers, lang),
+                    f"fillers for '{lang}': unknown language or not a list of words",
+                )
                 continue
             fillers[lang] = frozenset(normalize(w) for w in words)
     aliases = data.get("aliases") or {}
-    if not isinstance(aliases, dict) or not all(isinstance(v, str) and v in languages for v in aliases.values()):
-        out.add(LANGUAGES_FILE, _line(data, "aliases"), "'aliases' must map other language codes to listed ones")
+    if not isinstance(aliases, dict) or not all(
+        isinstance(v, str) and v in languages for v in aliases.values()
+    ):
+        out.add(
+            LANGUAGES_FILE,
+            _line(data, "aliases"),
+            "'aliases' must map other language codes to listed ones",
+        )
         aliases = {}
     closer = _text_list(data.get("closer_to_authoritative") or [])
     if closer is None:
-        out.add(LANGUAGES_FILE, _line(data, "closer_to_authoritative"), "must be a list of language codes")
-    return _Languages(tuple(languages), authoritative, fallback, fillers, dict(aliases), frozenset(closer or ()))
+        out.add(
+            LANGUAGES_FILE,
+            _line(data, "closer_to_authoritative"),
+            "must be a list of language codes",
+        )
+    return _Languages(
+        tuple(languages), authoritative, fallback, fillers, dict(aliases), frozenset(closer or ())
+    )
 
 
 def _parse_interval(text: Any) -> tuple[dt.time, dt.time] | None:
@@ -282,15 +334,18 @@ def _read_directory(root: Path, out: _Collector) -> Directory:
         out.add(name, 1, "must be a mapping")
         return empty
     _check_keys(
-        data, {"version", "timezone", "holidays", "phones", "emails", "addresses", "schedules"},
-        {"version", "timezone"}, name, out,
+        data,
+        {"version", "timezone", "holidays", "phones", "emails", "addresses", "schedules"},
+        {"version", "timezone"},
+        name,
+        out,
     )
     timezone = str(data.get("timezone", "Europe/Berlin"))
     try:
         from zoneinfo import ZoneInfo
 
         ZoneInfo(timezone)
-    except Exception:  # noqa: BLE001 - any failure means the zone is unusable
+    except Exception:
         out.add(name, _line(data, "timezone"), f"unknown time zone '{timezone}'")
         timezone = "Europe/Berlin"
     holidays = data.get("holidays") or {}
@@ -304,7 +359,11 @@ def _read_directory(root: Path, out: _Collector) -> Directory:
             return {}
         for item_key in value:
             if not _ID.match(item_key):
-                out.add(name, _line(value, item_key), f"'{key}': name '{item_key}' must be lower-case words joined by '-'")
+                out.add(
+                    name,
+                    _line(value, item_key),
+                    f"'{key}': name '{item_key}' must be lower-case words joined by '-'",
+                )
         return value
 
     phones: dict[str, Phone] = {}
@@ -312,14 +371,29 @@ def _read_directory(root: Path, out: _Collector) -> Directory:
         if not isinstance(item, dict) or not isinstance(item.get("number"), (str, int)):
             out.add(name, _line(data.get("phones"), key), f"phone '{key}' needs a 'number'")
             continue
-        _check_keys(item, {"number", "person", "source"}, {"number", "source"}, name, out, field=f"phones.{key}")
+        _check_keys(
+            item,
+            {"number", "person", "source"},
+            {"number", "source"},
+            name,
+            out,
+            field=f"phones.{key}",
+        )
         phones[key] = Phone(str(item["number"]), item.get("person"))
     emails: dict[str, str] = {}
     for key, item in table("emails").items():
-        if not isinstance(item, dict) or not isinstance(item.get("address"), str) or "@" not in item["address"]:
-            out.add(name, _line(data.get("emails"), key), f"e-mail '{key}' needs an 'address' with '@'")
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("address"), str)
+            or "@" not in item["address"]
+        ):
+            out.add(
+                name, _line(data.get("emails"), key), f"e-mail '{key}' needs an 'address' with '@'"
+            )
             continue
-        _check_keys(item, {"address", "source"}, {"address", "source"}, name, out, field=f"emails.{key}")
+        _check_keys(
+            item, {"address", "source"}, {"address", "source"}, name, out, field=f"emails.{key}"
+        )
         emails[key] = item["address"]
     addresses: dict[str, tuple[str, ...]] = {}
     for key, item in table("addresses").items():
@@ -327,7 +401,9 @@ def _read_directory(root: Path, out: _Collector) -> Directory:
         if not lines:
             out.add(name, _line(data.get("addresses"), key), f"address '{key}' needs 'lines'")
             continue
-        _check_keys(item, {"lines", "source"}, {"lines", "source"}, name, out, field=f"addresses.{key}")
+        _check_keys(
+            item, {"lines", "source"}, {"lines", "source"}, name, out, field=f"addresses.{key}"
+        )
         addresses[key] = tuple(lines)
     schedules: dict[str, Schedule] = {}
     for key, item in table("schedules").items():
@@ -335,45 +411,96 @@ def _read_directory(root: Path, out: _Collector) -> Directory:
         if not isinstance(weekly, dict):
             out.add(name, _line(data.get("schedules"), key), f"schedule '{key}' needs 'weekly'")
             continue
-        _check_keys(item, {"weekly", "source"}, {"weekly", "source"}, name, out, field=f"schedules.{key}")
+        _check_keys(
+            item, {"weekly", "source"}, {"weekly", "source"}, name, out, field=f"schedules.{key}"
+        )
         days: dict[int, tuple[tuple[dt.time, dt.time], ...]] = {}
         for day, intervals in weekly.items():
             if day not in WEEKDAYS:
-                out.add(name, _line(weekly, day), f"schedule '{key}': '{day}' is not one of {', '.join(WEEKDAYS)}")
+                out.add(
+                    name,
+                    _line(weekly, day),
+                    f"schedule '{key}': '{day}' is not one of {', '.join(WEEKDAYS)}",
+                )
                 continue
-            parsed = [_parse_interval(i) for i in (intervals if isinstance(intervals, list) else [intervals])]
+            parsed = [
+                _parse_interval(i)
+                for i in (intervals if isinstance(intervals, list) else [intervals])
+            ]
             if not parsed or any(p is None for p in parsed):
-                out.add(name, _line(weekly, day), f"schedule '{key}', {day}: write times as \"08:00-12:00\"")
+                out.add(
+                    name,
+                    _line(weekly, day),
+                    f"schedule '{key}', {day}: write times as \"08:00-12:00\"",
+                )
                 continue
             days[WEEKDAYS.index(day)] = _merge([p for p in parsed if p])
         schedules[key] = Schedule(days)
     return Directory(timezone, country, subdivision, phones, emails, addresses, schedules)
 
 
-_ENTRY_KEYS = {"id", "kind", "field", "source", "updated", "titles", "answers", "questions", "triggers", "related", "outdated"}
+_ENTRY_KEYS = {
+    "id",
+    "kind",
+    "field",
+    "source",
+    "updated",
+    "titles",
+    "answers",
+    "questions",
+    "triggers",
+    "related",
+    "outdated",
+}
 _ENTRY_REQUIRED = {"id", "source", "updated", "answers", "questions"}
 
 
-def _read_entry(raw: Any, file: str, languages: tuple[str, ...], directory: Directory, out: _Collector) -> Entry | None:
+def _read_entry(
+    raw: Any, file: str, languages: tuple[str, ...], directory: Directory, out: _Collector
+) -> Entry | None:
     if not isinstance(raw, LineDict):
-        out.add(file, _line(raw), "each entry must be a mapping with 'id', 'answers', 'questions', ...")
+        out.add(
+            file, _line(raw), "each entry must be a mapping with 'id', 'answers', 'questions', ..."
+        )
         return None
     entry_id = raw.get("id")
     if not isinstance(entry_id, str) or not _ID.match(entry_id):
-        out.add(file, _line(raw, "id"), f"id {entry_id!r} must be lower-case words joined by '-' (like 'field-work-training')")
+        out.add(
+            file,
+            _line(raw, "id"),
+            f"id {entry_id!r} must be lower-case words joined by '-' (like 'field-work-training')",
+        )
         return None
     where = {"entry": entry_id}
     before = len(out.problems)
     _check_keys(raw, _ENTRY_KEYS, _ENTRY_REQUIRED, file, out, **where)
     kind = raw.get("kind", "answer")
     if kind not in ENTRY_KINDS:
-        out.add(file, _line(raw, "kind"), f"kind must be one of {', '.join(ENTRY_KINDS)}", field="kind", **where)
+        out.add(
+            file,
+            _line(raw, "kind"),
+            f"kind must be one of {', '.join(ENTRY_KINDS)}",
+            field="kind",
+            **where,
+        )
     field_id = raw.get("field")
     if field_id is not None and not (isinstance(field_id, str) and _ID.match(field_id)):
-        out.add(file, _line(raw, "field"), "field must be the id of a field entry", field="field", **where)
+        out.add(
+            file,
+            _line(raw, "field"),
+            "field must be the id of a field entry",
+            field="field",
+            **where,
+        )
     source = _text_list(raw.get("source"))
     if not source:
-        out.add(file, _line(raw, "source"), "source must name where the facts come from", field="source", **where)
+        out.add(
+            file,
+            _line(raw, "source"),
+            "source must name where the facts come from",
+            field="source",
+            **where,
+        )
     updated = raw.get("updated")
     if isinstance(updated, str):
         try:
@@ -381,24 +508,48 @@ def _read_entry(raw: Any, file: str, languages: tuple[str, ...], directory: Dire
         except ValueError:
             updated = None
     if not isinstance(updated, dt.date):
-        out.add(file, _line(raw, "updated"), "updated must be a date like 2026-11-26", field="updated", **where)
+        out.add(
+            file,
+            _line(raw, "updated"),
+            "updated must be a date like 2026-11-26",
+            field="updated",
+            **where,
+        )
         updated = dt.date.min
 
     def per_language(key: str, expect_list: bool) -> dict[str, Any]:
         value = raw.get(key) or {}
         if not isinstance(value, dict):
-            out.add(file, _line(raw, key), f"{key} must map language codes to {'lists' if expect_list else 'texts'}", field=key, **where)
+            out.add(
+                file,
+                _line(raw, key),
+                f"{key} must map language codes to {'lists' if expect_list else 'texts'}",
+                field=key,
+                **where,
+            )
             return {}
         result: dict[str, Any] = {}
         for lang, item in value.items():
             line = _line(value, lang)
             if lang not in languages:
-                out.add(file, line, f"language '{lang}' is not listed in {LANGUAGES_FILE}", field=f"{key}.{lang}", **where)
+                out.add(
+                    file,
+                    line,
+                    f"language '{lang}' is not listed in {LANGUAGES_FILE}",
+                    field=f"{key}.{lang}",
+                    **where,
+                )
                 continue
             if expect_list:
                 items = _text_list(item)
                 if items is None or isinstance(item, str):
-                    out.add(file, line, "must be a list of non-empty texts", field=f"{key}.{lang}", **where)
+                    out.add(
+                        file,
+                        line,
+                        "must be a list of non-empty texts",
+                        field=f"{key}.{lang}",
+                        **where,
+                    )
                     continue
                 result[lang] = tuple(s.strip() for s in items)
             else:
@@ -411,32 +562,74 @@ def _read_entry(raw: Any, file: str, languages: tuple[str, ...], directory: Dire
     titles = per_language("titles", expect_list=False)
     for lang, title in titles.items():
         if len(title) > MAX_TITLE:
-            out.add(file, _line(raw.get("titles"), lang), f"title is {len(title)} characters; buttons fit {MAX_TITLE}", field=f"titles.{lang}", **where)
+            out.add(
+                file,
+                _line(raw.get("titles"), lang),
+                f"title is {len(title)} characters; buttons fit {MAX_TITLE}",
+                field=f"titles.{lang}",
+                **where,
+            )
     answers = per_language("answers", expect_list=False)
     questions = per_language("questions", expect_list=True)
     triggers = per_language("triggers", expect_list=True)
     for lang, text in answers.items():
         for kind_name, key in PLACEHOLDER.findall(text):
             if kind_name not in PLACEHOLDER_KINDS or not directory.has(kind_name, key):
-                out.add(file, _line(raw.get("answers"), lang), f"unknown placeholder {{{kind_name}:{key}}}", field=f"answers.{lang}", **where)
+                out.add(
+                    file,
+                    _line(raw.get("answers"), lang),
+                    f"unknown placeholder {{{kind_name}:{key}}}",
+                    field=f"answers.{lang}",
+                    **where,
+                )
         stray = PLACEHOLDER.sub("", text)
         if "{" in stray or "}" in stray:
-            out.add(file, _line(raw.get("answers"), lang), "a '{' or '}' that is not a placeholder like {tel:hecht}", field=f"answers.{lang}", **where)
+            out.add(
+                file,
+                _line(raw.get("answers"), lang),
+                "a '{' or '}' that is not a placeholder like {tel:hecht}",
+                field=f"answers.{lang}",
+                **where,
+            )
     related = raw.get("related") or []
     if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
-        out.add(file, _line(raw, "related"), "related must be a list of entry ids", field="related", **where)
+        out.add(
+            file,
+            _line(raw, "related"),
+            "related must be a list of entry ids",
+            field="related",
+            **where,
+        )
         related = []
     outdated = raw.get("outdated") or []
-    if not isinstance(outdated, list) or not all(isinstance(x, str) and x in languages for x in outdated):
-        out.add(file, _line(raw, "outdated"), "outdated must be a list of language codes", field="outdated", **where)
+    if not isinstance(outdated, list) or not all(
+        isinstance(x, str) and x in languages for x in outdated
+    ):
+        out.add(
+            file,
+            _line(raw, "outdated"),
+            "outdated must be a list of language codes",
+            field="outdated",
+            **where,
+        )
         outdated = []
     if len(out.problems) > before:
         return None
     return Entry(
-        id=entry_id, kind=str(kind), field=field_id, source=tuple(source or ()), updated=updated,
-        titles=titles, answers=answers, questions=questions, triggers=triggers, related=tuple(related),
+        id=entry_id,
+        kind=str(kind),
+        field=field_id,
+        source=tuple(source or ()),
+        updated=updated,
+        titles=titles,
+        answers=answers,
+        questions=questions,
+        triggers=triggers,
+        related=tuple(related),
         outdated=tuple(outdated),
-        file=file, line=raw.line, lines=dict(raw.key_lines),
+        file=file,
+        line=raw.line,
+        lines=dict(raw.key_lines),
     )
 
 
@@ -479,23 +672,47 @@ def load_knowledge(root: Path) -> Knowledge:
                 continue
             if entry.id in entries:
                 first = entries[entry.id]
-                out.add(path.name, entry.line, f"id already used at {first.file}:{first.line}", entry=entry.id)
+                out.add(
+                    path.name,
+                    entry.line,
+                    f"id already used at {first.file}:{first.line}",
+                    entry=entry.id,
+                )
                 continue
             entries[entry.id] = entry
     field_ids = {e.id for e in entries.values() if e.field == e.id}
     for entry in entries.values():
         if entry.field is not None and entry.field not in field_ids:
-            out.add(entry.file, entry.lines.get("field", entry.line), f"unknown field '{entry.field}' (fields: {', '.join(sorted(field_ids))})", entry=entry.id, field="field")
+            out.add(
+                entry.file,
+                entry.lines.get("field", entry.line),
+                f"unknown field '{entry.field}' (fields: {', '.join(sorted(field_ids))})",
+                entry=entry.id,
+                field="field",
+            )
         for rel in entry.related:
             if rel not in entries:
-                out.add(entry.file, entry.lines.get("related", entry.line), f"related id '{rel}' does not exist", entry=entry.id, field="related")
+                out.add(
+                    entry.file,
+                    entry.lines.get("related", entry.line),
+                    f"related id '{rel}' does not exist",
+                    entry=entry.id,
+                    field="related",
+                )
     if not entries and not out.problems:
         out.add(str(root), 0, "no entries found")
     if out.problems:
         raise KnowledgeError(out.problems)
     return Knowledge(
-        root, langs.codes, langs.authoritative, langs.fallback, langs.fillers, langs.aliases,
-        langs.closer_to_authoritative, entries, directory,
+        root,
+        langs.codes,
+        langs.authoritative,
+        langs.fallback,
+        langs.fillers,
+        langs.aliases,
+        langs.closer_to_authoritative,
+        entries,
+        directory,
     )
 
 

@@ -89,8 +89,13 @@ class LanguageDetector:
         # A second identifier over the same arrays: decompressing the model is most of start-up.
         full = self._full
         self._restricted = langid.LanguageIdentifier(
-            full.nb_ptc, full.nb_pc, full.nb_classes, full.tk_nextmove, full.tk_output,
-            norm_probs=True, tk_row=full.tk_row,
+            full.nb_ptc,
+            full.nb_pc,
+            full.nb_classes,
+            full.tk_nextmove,
+            full.tk_output,
+            norm_probs=True,
+            tk_row=full.tk_row,
         )
         self._restricted.set_languages(self._restricted_set)
         self._accepted = set(self.languages) | set(self.aliases)

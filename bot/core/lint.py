@@ -36,34 +36,80 @@ def lint_knowledge(knowledge: Knowledge) -> list[Problem]:
             answer = entry.answers.get(lang)
             if lang in entry.outdated:
                 state = "missing" if answer is None else "outdated"
-                problems.append(Problem(entry.file, entry.lines.get("outdated", line), f"'{lang}' translation {state}: the '{knowledge.authoritative}' answer changed", field=f"answers.{lang}", severity="warning", **where))
+                problems.append(
+                    Problem(
+                        entry.file,
+                        entry.lines.get("outdated", line),
+                        f"'{lang}' translation {state}: the '{knowledge.authoritative}' answer changed",
+                        field=f"answers.{lang}",
+                        severity="warning",
+                        **where,
+                    )
+                )
             elif answer is None:
-                problems.append(Problem(entry.file, line, f"no answer in '{lang}'", field=f"answers.{lang}", **where))
-            elif reference is not None and sorted(PLACEHOLDER.findall(answer)) != reference_placeholders:
-                problems.append(Problem(entry.file, line, f"placeholders differ from the '{knowledge.authoritative}' answer", field=f"answers.{lang}", **where))
+                problems.append(
+                    Problem(
+                        entry.file,
+                        line,
+                        f"no answer in '{lang}'",
+                        field=f"answers.{lang}",
+                        **where,
+                    )
+                )
+            elif (
+                reference is not None
+                and sorted(PLACEHOLDER.findall(answer)) != reference_placeholders
+            ):
+                problems.append(
+                    Problem(
+                        entry.file,
+                        line,
+                        f"placeholders differ from the '{knowledge.authoritative}' answer",
+                        field=f"answers.{lang}",
+                        **where,
+                    )
+                )
             questions = entry.questions.get(lang, ())
             if len(questions) < MIN_QUESTIONS:
                 pending = lang in entry.outdated
-                problems.append(Problem(
-                    entry.file, entry.lines.get("questions", entry.line),
-                    f"{len(questions)} question(s) in '{lang}'; at least {MIN_QUESTIONS} are needed",
-                    field=f"questions.{lang}", severity="warning" if pending or questions else "error", **where,
-                ))
+                problems.append(
+                    Problem(
+                        entry.file,
+                        entry.lines.get("questions", entry.line),
+                        f"{len(questions)} question(s) in '{lang}'; at least {MIN_QUESTIONS} are needed",
+                        field=f"questions.{lang}",
+                        severity="warning" if pending or questions else "error",
+                        **where,
+                    )
+                )
             for question in questions:
                 key = (lang, normalize(question))
                 other = owners.setdefault(key, entry.id)
                 if other != entry.id:
-                    problems.append(Problem(
-                        entry.file, entry.lines.get("questions", entry.line),
-                        f"question {question!r} is also filed under '{other}'", field=f"questions.{lang}", **where,
-                    ))
+                    problems.append(
+                        Problem(
+                            entry.file,
+                            entry.lines.get("questions", entry.line),
+                            f"question {question!r} is also filed under '{other}'",
+                            field=f"questions.{lang}",
+                            **where,
+                        )
+                    )
     emergency = knowledge.emergency
     if emergency is None:
         problems.append(Problem(str(knowledge.root), 0, "no entry has emergency 'triggers'"))
     else:
         for lang in knowledge.languages:
             if not emergency.triggers.get(lang):
-                problems.append(Problem(emergency.file, emergency.lines.get("triggers", emergency.line), f"no emergency triggers in '{lang}'", entry=emergency.id, field=f"triggers.{lang}"))
+                problems.append(
+                    Problem(
+                        emergency.file,
+                        emergency.lines.get("triggers", emergency.line),
+                        f"no emergency triggers in '{lang}'",
+                        entry=emergency.id,
+                        field=f"triggers.{lang}",
+                    )
+                )
         problems += _lint_triggers(knowledge)
     return problems
 
@@ -75,7 +121,9 @@ def _lint_triggers(knowledge: Knowledge) -> list[Problem]:
 
     emergency = knowledge.emergency
     assert emergency is not None
-    scripts = language_scripts({lang: [e.answers.get(lang, "") for e in knowledge] for lang in knowledge.languages})
+    scripts = language_scripts(
+        {lang: [e.answers.get(lang, "") for e in knowledge] for lang in knowledge.languages}
+    )
     everything = EmergencyDetector(knowledge, scripts)
     problems = []
     for entry in knowledge:
@@ -87,13 +135,19 @@ def _lint_triggers(knowledge: Knowledge) -> list[Problem]:
                 if everything.find(normalized) is None:  # the common case: one pass per script
                     continue
                 for lang, triggers in emergency.triggers.items():
-                    hit = EmergencyDetector(_only_triggers(knowledge, lang, triggers), scripts).find(normalized)
+                    hit = EmergencyDetector(
+                        _only_triggers(knowledge, lang, triggers), scripts
+                    ).find(normalized)
                     if hit:
-                        problems.append(Problem(
-                            emergency.file, emergency.lines.get("triggers", emergency.line),
-                            f"trigger {hit!r} fires on {q_lang} question {question!r} of '{entry.id}'",
-                            entry=emergency.id, field=f"triggers.{lang}",
-                        ))
+                        problems.append(
+                            Problem(
+                                emergency.file,
+                                emergency.lines.get("triggers", emergency.line),
+                                f"trigger {hit!r} fires on {q_lang} question {question!r} of '{entry.id}'",
+                                entry=emergency.id,
+                                field=f"triggers.{lang}",
+                            )
+                        )
     return problems
 
 
@@ -102,7 +156,9 @@ def _only_triggers(knowledge: Knowledge, lang: str, triggers: tuple[str, ...]) -
 
     emergency = knowledge.emergency
     assert emergency is not None
-    return replace(knowledge, entries={emergency.id: replace(emergency, triggers={lang: triggers})})
+    return replace(
+        knowledge, entries={emergency.id: replace(emergency, triggers={lang: triggers})}
+    )
 
 
 def lint_catalogs(knowledge: Knowledge, translations: Translations) -> list[Problem]:
@@ -130,8 +186,10 @@ def lint_catalogs(knowledge: Knowledge, translations: Translations) -> list[Prob
                 missing[lang].append(ids[0])
                 problems.append(Problem(shown, line, f"untranslated: {ids[0]!r}"))
                 continue
-            expected = sorted(set(_FORMAT_FIELD.findall(ids[0])))
+            expected = sorted(set(_FORMAT_FIELD.findall(str(ids[0]))))
             for string in strings:
-                if sorted(set(_FORMAT_FIELD.findall(string))) != expected:
-                    problems.append(Problem(shown, line, f"placeholders {expected} broken in {string!r}"))
+                if sorted(set(_FORMAT_FIELD.findall(str(string or "")))) != expected:
+                    problems.append(
+                        Problem(shown, line, f"placeholders {expected} broken in {string!r}")
+                    )
     return problems

@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 from bot.core.knowledge import PLACEHOLDER, Knowledge
 from bot.core.normalize import normalize
 
+Features = defaultdict[str, float]  # feature -> weight (counts, possibly fractional)
 WORD_WEIGHT = 2.0
 NGRAM_SIZES = (3, 4)
 ANSWER_WEIGHT = 0.35
@@ -32,9 +33,9 @@ TYPO_CUTOFF = 85.0  # rapidfuzz ratio from which an unknown word counts as a typ
 MAX_QUERY_TOKENS = 60
 
 
-def features(tokens: Iterable[str]) -> Counter[str]:
+def features(tokens: Iterable[str]) -> Features:
     """Word and character n-gram features of normalised tokens."""
-    counts: Counter[str] = Counter()
+    counts: Features = defaultdict(float)
     for token in tokens:
         counts["w:" + token] += WORD_WEIGHT
         if len(token) < 2:
@@ -72,7 +73,7 @@ class Candidate:
 class _Postings:
     """Sparse TF-IDF row vectors, stored column-wise: feature -> (row indices, weights)."""
 
-    def __init__(self, rows: list[Counter[str]], idf: Mapping[str, float]) -> None:
+    def __init__(self, rows: list[Features], idf: Mapping[str, float]) -> None:
         self.size = len(rows)
         self.columns: dict[str, int] = {}
         row_ids: list[int] = []
@@ -89,7 +90,9 @@ class _Postings:
         order = np.argsort(columns, kind="stable")
         self.rows = np.asarray(row_ids, dtype=np.int32)[order]
         self.values = np.asarray(values, dtype=np.float32)[order]
-        self.starts = np.concatenate(([0], np.cumsum(np.bincount(columns, minlength=len(self.columns)))))
+        self.starts = np.concatenate(
+            ([0], np.cumsum(np.bincount(columns, minlength=len(self.columns))))
+        )
 
     def scores(self, query: Mapping[str, float]) -> np.ndarray:
         """Dot products of the query with every row, in a fixed number of numpy calls."""
@@ -103,7 +106,9 @@ class _Postings:
         offsets = np.repeat(begins - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
         positions = offsets + np.arange(int(lengths.sum()))
         contributions = self.values[positions] * np.repeat(weights, lengths)
-        return np.bincount(self.rows[positions], weights=contributions, minlength=self.size).astype(np.float32)
+        return np.bincount(
+            self.rows[positions], weights=contributions, minlength=self.size
+        ).astype(np.float32)
 
 
 class _LanguageIndex:
@@ -111,9 +116,8 @@ class _LanguageIndex:
         self.language = language
         self.fillers = [tuple(f.split()) for f in knowledge.fillers.get(language, ())]
         self.entry_ids: list[str] = []
-        docs: list[Counter[str]] = []
-        variant_rows: list[Counter[str]] = []
-        self.variants: list[str] = []
+        docs: list[Features] = []
+        variant_rows: list[Features] = []
         starts: list[int] = []
         for entry in knowledge:
             questions = entry.questions.get(language)
@@ -121,15 +125,16 @@ class _LanguageIndex:
                 continue
             self.entry_ids.append(entry.id)
             starts.append(len(variant_rows))
-            doc: Counter[str] = Counter()
+            doc: Features = defaultdict(float)
             for question in questions:
-                tokens = strip_fillers(normalize(question).split(), self.fillers)
-                counts = features(tokens)
+                counts = features(strip_fillers(normalize(question).split(), self.fillers))
                 variant_rows.append(counts)
-                self.variants.append(" ".join(tokens))
-                doc.update(counts)
+                for feature, count in counts.items():
+                    doc[feature] += count
             answer = entry.answers.get(language, "")
-            for feature, count in features(normalize(PLACEHOLDER.sub(" ", answer)).split()).items():
+            for feature, count in features(
+                normalize(PLACEHOLDER.sub(" ", answer)).split()
+            ).items():
                 doc[feature] += count * ANSWER_WEIGHT
             docs.append(doc)
         # Frequencies over single variants, not whole entries: with a few dozen entries per
@@ -139,13 +144,15 @@ class _LanguageIndex:
             document_frequency.update(row.keys())
         total = len(variant_rows)
         self.unknown_idf = math.log(1 + total) + 1.0
-        self.idf = {f: math.log((1 + total) / (1 + df)) + 1.0 for f, df in document_frequency.items()}
+        self.idf = {
+            f: math.log((1 + total) / (1 + df)) + 1.0 for f, df in document_frequency.items()
+        }
         self.vocabulary = sorted(f[2:] for f in self.idf if f.startswith("w:") and len(f) > 4)
         idf = defaultdict(lambda: self.unknown_idf, self.idf)
         self.documents = _Postings(docs, idf)
         self.variant_postings = _Postings(variant_rows, idf)
         self.variant_starts = np.asarray(starts, dtype=np.int64)
-        ends = starts[1:] + [len(variant_rows)] if starts else []
+        ends = [*starts[1:], len(variant_rows)] if starts else []
         self.variant_ranges = list(zip(starts, ends, strict=True))
 
     def corrected(self, tokens: list[str]) -> list[str]:
@@ -154,7 +161,13 @@ class _LanguageIndex:
         result = []
         for token in tokens:
             if len(token) >= TYPO_MIN_LENGTH and "w:" + token not in self.idf:
-                match = process.extractOne(token, self.vocabulary, scorer=fuzz.ratio, processor=None, score_cutoff=TYPO_CUTOFF)
+                match = process.extractOne(
+                    token,
+                    self.vocabulary,
+                    scorer=fuzz.ratio,
+                    processor=None,
+                    score_cutoff=TYPO_CUTOFF,
+                )
                 if match:
                     token = match[0]
             result.append(token)
@@ -162,7 +175,9 @@ class _LanguageIndex:
 
     def query_vector(self, tokens: list[str]) -> dict[str, float]:
         counts = features(self.corrected(strip_fillers(tokens, self.fillers)))
-        vector = {f: (1.0 + math.log(c)) * self.idf.get(f, self.unknown_idf) for f, c in counts.items()}
+        vector = {
+            f: (1.0 + math.log(c)) * self.idf.get(f, self.unknown_idf) for f, c in counts.items()
+        }
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         return {f: w / norm for f, w in vector.items()}
 
@@ -176,7 +191,10 @@ class _LanguageIndex:
         combined = DOCUMENT_SHARE * document_scores + (1 - DOCUMENT_SHARE) * best_variant
         count = min(limit, len(combined))
         top = np.argpartition(-combined, count - 1)[:count]
-        candidates = [Candidate(self.entry_ids[row], min(float(combined[row]), 1.0), self.language) for row in top]
+        candidates = [
+            Candidate(self.entry_ids[row], min(float(combined[row]), 1.0), self.language)
+            for row in top
+        ]
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates[:limit]
 

@@ -37,7 +37,9 @@ _LETTER_FOLDS = str.maketrans(
         "\u200c": " ",  # zero-width non-joiner, used inside Persian words
     }
 )
-_INVISIBLE = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b\u200d-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_INVISIBLE = re.compile(
+    r"[\u0000-\u001f\u007f-\u009f\u200b\u200d-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
 _NON_WORD = re.compile(r"[^\w]+|_")
 _SPACES = re.compile(r"\s+")
 

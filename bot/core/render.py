@@ -40,16 +40,30 @@ class Renderer:
         self.clock = OfficeClock(knowledge.directory)
 
     def answer_text(
-        self, entry: Entry, language: str, gettext: Gettext, now: dt.datetime, *, as_html: bool = False
+        self,
+        entry: Entry,
+        language: str,
+        gettext: Gettext,
+        now: dt.datetime,
+        *,
+        as_html: bool = False,
     ) -> str:
-        template = entry.answers.get(language) or entry.answers.get(self.knowledge.authoritative, "")
+        template = entry.answers.get(language) or entry.answers.get(
+            self.knowledge.authoritative, ""
+        )
         return self.render_template(template, language, gettext, now, as_html=as_html)
 
     def render_template(
-        self, template: str, language: str, gettext: Gettext, now: dt.datetime | None = None, *, as_html: bool = False
+        self,
+        template: str,
+        language: str,
+        gettext: Gettext,
+        now: dt.datetime | None = None,
+        *,
+        as_html: bool = False,
     ) -> str:
         """Fill placeholders in a text (an answer, or a staff draft shown as a preview)."""
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         escape: Callable[[str], str] = html.escape if as_html else str
         parts: list[str] = []
         position = 0
@@ -64,7 +78,9 @@ class Renderer:
         parts.append(escape(template[position:]))
         return "".join(parts).strip()
 
-    def placeholder(self, kind: str, key: str, language: str, gettext: Gettext, now: dt.datetime) -> str:
+    def placeholder(
+        self, kind: str, key: str, language: str, gettext: Gettext, now: dt.datetime
+    ) -> str:
         directory = self.knowledge.directory
         if kind == "tel":
             return directory.phones[key].number
@@ -84,7 +100,9 @@ class Renderer:
         days = get_day_names("wide", locale=locale)
         lines = []
         weekly = sorted(schedule.weekly.items())
-        for _hours, run in groupby(enumerate(weekly), key=lambda item: (item[1][1], item[1][0] - item[0])):
+        for _hours, run in groupby(
+            enumerate(weekly), key=lambda item: (item[1][1], item[1][0] - item[0])
+        ):
             group = [day for _index, (day, _h) in run]
             hours = schedule.weekly[group[0]]
             label = days[group[0]] if len(group) == 1 else f"{days[group[0]]} – {days[group[-1]]}"
@@ -92,11 +110,15 @@ class Renderer:
             lines.append(f"{label}: {format_list(spans, locale=locale)}")
         return "\n".join(lines)
 
-    def status_text(self, schedule: Schedule, language: str, gettext: Gettext, now: dt.datetime) -> str:
+    def status_text(
+        self, schedule: Schedule, language: str, gettext: Gettext, now: dt.datetime
+    ) -> str:
         locale = babel_locale(language)
         status = self.clock.status(schedule, now)
         if status.open_until is not None:
-            return gettext(_("Open now, until {time}.")).format(time=self._time(status.open_until.time(), locale))
+            return gettext(_("Open now, until {time}.")).format(
+                time=self._time(status.open_until.time(), locale)
+            )
         closed = gettext(_("Closed now."))
         if status.holiday_today:
             closed = gettext(_("Closed today: public holiday."))

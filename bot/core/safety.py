@@ -22,9 +22,11 @@ class EmergencyDetector:
         entry = knowledge.emergency
         self.entry_id = entry.id if entry else None
         by_script: dict[str, set[str]] = defaultdict(set)
-        for lang, triggers in (entry.triggers.items() if entry else ()):
+        for lang, triggers in entry.triggers.items() if entry else ():
             by_script[scripts.get(lang, "LATIN")].update(normalize(t) for t in triggers)
-        self._patterns = {script: _pattern(phrases - {""}) for script, phrases in by_script.items()}
+        self._patterns = {
+            script: _pattern(phrases - {""}) for script, phrases in by_script.items()
+        }
 
     def find(self, normalized: str, scripts: Iterable[str] | None = None) -> str | None:
         """The first trigger found among languages written in `scripts` (all if None)."""

@@ -38,11 +38,13 @@ class OfficeClock:
 
     def __init__(self, directory: Directory) -> None:
         self.zone = ZoneInfo(directory.timezone)
-        self._holidays = _holiday_calendar(directory.holiday_country, directory.holiday_subdivision)
+        self._holidays = _holiday_calendar(
+            directory.holiday_country, directory.holiday_subdivision
+        )
 
     def local(self, moment: dt.datetime) -> dt.datetime:
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.timezone.utc)
+            moment = moment.replace(tzinfo=dt.UTC)
         return moment.astimezone(self.zone)
 
     def holiday(self, day: dt.date) -> str | None:

@@ -44,12 +44,15 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         # An alias is the same node reached twice; refusing it stops "billion laughs" bombs.
         if id(node) in self._seen_nodes and not isinstance(node, yaml.ScalarNode):
             raise yaml.MarkedYAMLError(
-                "while reading", None, "aliases (*name) and anchors are not allowed", node.start_mark
+                "while reading",
+                None,
+                "aliases (*name) and anchors are not allowed",
+                node.start_mark,
             )
         self._seen_nodes.add(id(node))
         return super().construct_object(node, deep=deep)
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         result = LineDict()
         result.line = node.start_mark.line + 1
         result.key_lines = {}
@@ -71,7 +74,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
             result.key_lines[key] = key_node.start_mark.line + 1
         return result
 
-    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:  # type: ignore[override]
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
         result = LineList(self.construct_object(child, deep=True) for child in node.value)
         result.line = node.start_mark.line + 1
         return result
@@ -84,7 +87,7 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
 def load_yaml_text(text: str, name: str) -> Any:
     """Parse one YAML document; raise YamlError naming `name` and the line."""
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0

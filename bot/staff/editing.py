@@ -83,13 +83,16 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def _block(text: str) -> LiteralScalarString:
-    return LiteralScalarString(text.strip() + "\n")
+    block: LiteralScalarString = LiteralScalarString(text.strip() + "\n")
+    return block
 
 
 class KnowledgeEditor:
     """Applies staff changes to the knowledge folder; one change at a time."""
 
-    def __init__(self, root: Path, store: Store, today: Callable[[], dt.date] = dt.date.today) -> None:
+    def __init__(
+        self, root: Path, store: Store, today: Callable[[], dt.date] = dt.date.today
+    ) -> None:
         self.root = Path(root)
         self.store = store
         self.today = today
@@ -97,7 +100,9 @@ class KnowledgeEditor:
 
     # -- changes ------------------------------------------------------------------------------
 
-    def edit_answer(self, staff_id: int, entry_id: str, language: str, text: str, expected: str | None) -> Saved:
+    def edit_answer(
+        self, staff_id: int, entry_id: str, language: str, text: str, expected: str | None
+    ) -> Saved:
         """Replace one answer; refuse if it is no longer `expected` (someone else saved first)."""
         text = text.strip()
         if not text:
@@ -115,19 +120,25 @@ class KnowledgeEditor:
                 item.setdefault("answers", CommentedMap())[language] = _block(text)
                 outdated = [x for x in item.get("outdated", []) if x != language]
                 if language == knowledge.authoritative and text != current:
-                    outdated = [x for x in knowledge.languages if x != language and x in entry.answers]
+                    outdated = [
+                        x for x in knowledge.languages if x != language and x in entry.answers
+                    ]
                 self._set_outdated(item, outdated)
                 item["updated"] = self.today()
 
             new = self._apply(entry.file, entry_id, change)
-            audit_id = self.store.audit(staff_id, "edit", entry_id, f"answers.{language}", current, text)
+            audit_id = self.store.audit(
+                staff_id, "edit", entry_id, f"answers.{language}", current, text
+            )
             return Saved(new, audit_id)
 
     def add_question(self, staff_id: int, entry_id: str, language: str, question: str) -> Saved:
         """Add a way of asking to an entry."""
         return self.add_questions(staff_id, entry_id, [(language, question)])
 
-    def add_questions(self, staff_id: int, entry_id: str, questions: list[tuple[str, str]]) -> Saved:
+    def add_questions(
+        self, staff_id: int, entry_id: str, questions: list[tuple[str, str]]
+    ) -> Saved:
         """Add ways of asking (language, text) to an entry, validated and saved as one change;
         each is recorded in the audit log (so /undo takes back the last one)."""
         cleaned = [(lang, " ".join(q.split())) for lang, q in questions if q.strip()]
@@ -149,11 +160,18 @@ class KnowledgeEditor:
             new = self._apply(entry.file, entry_id, change)
             audit_id = 0
             for lang, question in cleaned:
-                audit_id = self.store.audit(staff_id, "addq", entry_id, f"questions.{lang}", None, question)
+                audit_id = self.store.audit(
+                    staff_id, "addq", entry_id, f"questions.{lang}", None, question
+                )
             return Saved(new, audit_id)
 
     def new_entry(
-        self, staff_id: int, entry_id: str, answer: str, questions: dict[str, list[str]], field: str | None = None
+        self,
+        staff_id: int,
+        entry_id: str,
+        answer: str,
+        questions: dict[str, list[str]],
+        field: str | None = None,
     ) -> Saved:
         """Create an entry in the authoritative language; other languages are marked pending."""
         with self._lock:
@@ -169,7 +187,10 @@ class KnowledgeEditor:
             item["updated"] = self.today()
             item["answers"] = CommentedMap({language: _block(answer)})
             item["questions"] = CommentedMap(
-                {lang: CommentedSeq([" ".join(q.split()) for q in asked if q.strip()]) for lang, asked in questions.items()}
+                {
+                    lang: CommentedSeq([" ".join(q.split()) for q in asked if q.strip()])
+                    for lang, asked in questions.items()
+                }
             )
             self._set_outdated(item, [x for x in knowledge.languages if x != language])
             new = self._apply(STAFF_FILE, None, lambda entries: entries.append(item))
@@ -185,7 +206,9 @@ class KnowledgeEditor:
             knowledge = self._current()
             if record.action == "new":
                 entry = self._entry(knowledge, record.entry)
-                new = self._apply(entry.file, None, lambda entries: entries.remove(_find(entries, record.entry)))
+                new = self._apply(
+                    entry.file, None, lambda entries: entries.remove(_find(entries, record.entry))
+                )
             else:
                 entry = self._entry(knowledge, record.entry)
                 kind, language = record.field.split(".", 1)
@@ -207,7 +230,9 @@ class KnowledgeEditor:
 
                 new = self._apply(entry.file, record.entry, change)
             self.store.mark_undone(record.id)
-            audit_id = self.store.audit(staff_id, "undo", record.entry, record.field, record.after, record.before)
+            audit_id = self.store.audit(
+                staff_id, "undo", record.entry, record.field, record.after, record.before
+            )
             return record, Saved(new, audit_id)
 
     # -- machinery ----------------------------------------------------------------------------
@@ -216,7 +241,9 @@ class KnowledgeEditor:
         try:
             return load_knowledge(self.root)
         except KnowledgeError as error:
-            raise EditError("the knowledge folder is invalid; fix it first (kik-bot check)", error.problems) from None
+            raise EditError(
+                "the knowledge folder is invalid; fix it first (kik-bot check)", error.problems
+            ) from None
 
     @staticmethod
     def _entry(knowledge: Knowledge, entry_id: str) -> Any:
@@ -234,14 +261,18 @@ class KnowledgeEditor:
         elif "outdated" in item:
             del item["outdated"]
 
-    def _apply(self, filename: str, entry_id: str | None, change: Callable[[Any], None]) -> Knowledge:
+    def _apply(
+        self, filename: str, entry_id: str | None, change: Callable[[Any], None]
+    ) -> Knowledge:
         """Change one file in memory, validate a candidate copy of the folder, then write it."""
         path = self.root / filename
         yaml = _yaml()
         if path.exists():
             document = yaml.load(path.read_text(encoding="utf-8"))
         else:
-            document = yaml.load("# Entries created by staff in Telegram (/new).\nversion: 1\nentries: []\n")
+            document = yaml.load(
+                "# Entries created by staff in Telegram (/new).\nversion: 1\nentries: []\n"
+            )
         entries = document["entries"]
         change(entries if entry_id is None else _find(entries, entry_id))
         buffer = io.StringIO()

@@ -28,7 +28,12 @@ def record(store: Store, answer: Answer) -> None:
     entry = answer.entry.id if answer.entry else None
     store.log_question(answer.detected, str(answer.outcome), entry)
     if not answer.understood and answer.outcome.value != "empty":
-        store.add_unanswered(answer.question[:MAX_STORED_TEXT], answer.detected, answer.best_guess, answer.confidence)
+        store.add_unanswered(
+            answer.question[:MAX_STORED_TEXT],
+            answer.detected,
+            answer.best_guess,
+            answer.confidence,
+        )
 
 
 @dataclass
@@ -96,13 +101,22 @@ def stats(store: Store, days: int) -> Stats:
 
 
 def format_stats(result: Stats) -> str:
-    lines = [f"Last {result.days} days: {result.total} questions, {result.share_answered:.0%} answered."]
+    lines = [
+        f"Last {result.days} days: {result.total} questions, {result.share_answered:.0%} answered."
+    ]
     for day, languages in sorted(result.per_day.items()):
-        lines.append(f"{day}: {sum(languages.values())} ({', '.join(f'{k} {v}' for k, v in languages.most_common())})")
+        lines.append(
+            f"{day}: {sum(languages.values())} ({', '.join(f'{k} {v}' for k, v in languages.most_common())})"
+        )
     if result.entries:
-        lines.append("Most asked: " + ", ".join(f"{k} {v}" for k, v in result.entries.most_common(10)))
+        lines.append(
+            "Most asked: " + ", ".join(f"{k} {v}" for k, v in result.entries.most_common(10))
+        )
     if result.feedback:
-        lines.append("Feedback (👍/👎): " + ", ".join(f"{entry} {up}/{down}" for entry, up, down in result.feedback))
+        lines.append(
+            "Feedback (👍/👎): "
+            + ", ".join(f"{entry} {up}/{down}" for entry, up, down in result.feedback)
+        )
     return "\n".join(lines)
 
 

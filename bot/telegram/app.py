@@ -1,4 +1,4 @@
-"""build_application(...) -> Application: all Telegram wiring in one place, and run_bot()."""
+"""build_application(...) -> App: all Telegram wiring in one place, and run_bot()."""
 
 from __future__ import annotations
 
@@ -11,11 +11,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions, Update
-from telegram.error import TelegramError
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -33,8 +38,13 @@ from bot.i18n import Translations, _
 from bot.settings import Settings
 from bot.store import Store
 from bot.telegram import guides, handover, staff, users
-from bot.telegram.context import BotData, Ctx, Services
-from bot.telegram.resilience import FloodGuard, RetryingRateLimiter, handle_error, install_log_redaction
+from bot.telegram.context import App, BotData, Ctx, Services
+from bot.telegram.resilience import (
+    FloodGuard,
+    RetryingRateLimiter,
+    handle_error,
+    install_log_redaction,
+)
 from bot.telegram.views import CALLBACK_VERSION
 
 log = logging.getLogger(__name__)
@@ -58,7 +68,9 @@ USER_COMMANDS = (
 def build_services(settings: Settings) -> Services:
     knowledge = load_knowledge(settings.knowledge_dir)
     translations = Translations(settings.locales_dir, knowledge.languages)
-    return Services.create(settings, Answerer(knowledge, translations), Store.in_folder(settings.data_dir))
+    return Services.create(
+        settings, Answerer(knowledge, translations), Store.in_folder(settings.data_dir)
+    )
 
 
 def build_application(
@@ -67,7 +79,7 @@ def build_application(
     flood_guard: FloodGuard | None = None,
     throttle: bool = True,
     concurrent_updates: int = CONCURRENT_UPDATES,
-) -> Application:  # type: ignore[type-arg]
+) -> App:
     """Wire handlers, defaults, rate limiting and error handling around the services."""
     settings = services.settings
     # Opt in to python-telegram-bot's coming timedelta durations (retry_after), as it advises.
@@ -80,7 +92,12 @@ def build_application(
         .base_url(settings.base_url)
         .base_file_url(settings.base_url.replace("/bot", "/file/bot"))
         .context_types(ContextTypes(context=Ctx, bot_data=BotData))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
         .rate_limiter(RetryingRateLimiter(throttle=throttle))
         .concurrent_updates(concurrent_updates)
         .read_timeout(READ_TIMEOUT)
@@ -115,25 +132,45 @@ def build_application(
 
     # Buttons, by the action in their callback data; anything else (old or foreign data) last.
     application.add_handler(CallbackQueryHandler(handover.on_feedback, pattern=_action("fb")))
-    application.add_handler(CallbackQueryHandler(handover.on_handover_button, pattern=_action("ho")))
-    application.add_handler(CallbackQueryHandler(staff.on_staff_button, pattern=_action("st", "ua", "tv", "tn")))
+    application.add_handler(
+        CallbackQueryHandler(handover.on_handover_button, pattern=_action("ho"))
+    )
+    application.add_handler(
+        CallbackQueryHandler(staff.on_staff_button, pattern=_action("st", "ua", "tv", "tn"))
+    )
     application.add_handler(CallbackQueryHandler(users.on_button))
     application.add_handler(InlineQueryHandler(guides.answer_inline))
 
     # The staff group: replies to hand-over questions go back to the asker.
     if settings.staff_chat_id is not None:
         staff_group = filters.Chat(settings.staff_chat_id)
-        application.add_handler(MessageHandler(staff_group & filters.REPLY & filters.TEXT & ~filters.COMMAND, handover.relay_staff_reply))
+        application.add_handler(
+            MessageHandler(
+                staff_group & filters.REPLY & filters.TEXT & ~filters.COMMAND,
+                handover.relay_staff_reply,
+            )
+        )
 
     # Text: forwarded messages first (order matters), then questions (or a staff dialogue) in
     # private chats; in groups only when the bot is mentioned or replied to.
     private = filters.ChatType.PRIVATE
-    application.add_handler(MessageHandler(private & filters.FORWARDED & (filters.TEXT | filters.CAPTION), guides.answer_forwarded))
-    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, staff.continue_dialogue))
+    application.add_handler(
+        MessageHandler(
+            private & filters.FORWARDED & (filters.TEXT | filters.CAPTION), guides.answer_forwarded
+        )
+    )
+    application.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, staff.continue_dialogue)
+    )
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, users.answer_question))
 
     # Anything else in a private chat: voice, photos, stickers, documents, locations...
-    application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, users.explain_text_only))
+    application.add_handler(
+        MessageHandler(
+            private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+            users.explain_text_only,
+        )
+    )
 
     application.add_error_handler(handle_error)
     return application
@@ -143,21 +180,27 @@ def _action(*actions: str) -> str:
     return rf"^{CALLBACK_VERSION}\|(?:{'|'.join(actions)})\|"
 
 
-async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+async def register_commands(application: App) -> None:
     """Register the command menu in every supported language; staff see their commands too."""
     services: Services = application.bot_data.services
     for language in (None, *services.languages):
         gettext = services.translations.gettext(language or services.answerer.knowledge.fallback)
         commands = [BotCommand(name, gettext(description)) for name, description in USER_COMMANDS]
-        await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=language)
+        await application.bot.set_my_commands(
+            commands, scope=BotCommandScopeDefault(), language_code=language
+        )
     settings = services.settings
     staff_commands = [BotCommand(name, description) for name, description in USER_COMMANDS] + [
         BotCommand(name, description) for name, description in staff.STAFF_COMMANDS
     ]
-    chats = sorted(settings.admin_ids) + ([settings.staff_chat_id] if settings.staff_chat_id is not None else [])
+    chats = sorted(settings.admin_ids) + (
+        [settings.staff_chat_id] if settings.staff_chat_id is not None else []
+    )
     for chat_id in chats:
         try:
-            await application.bot.set_my_commands(staff_commands, scope=BotCommandScopeChat(chat_id))
+            await application.bot.set_my_commands(
+                staff_commands, scope=BotCommandScopeChat(chat_id)
+            )
         except TelegramError as error:  # e.g. a staff member who has not started the bot yet
             log.warning("could not set staff commands for chat %s: %s", chat_id, error)
 
@@ -178,11 +221,11 @@ async def _heartbeat(folder: Path) -> None:
         await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
-def _background_tasks(application: Application, heartbeat_dir: Path | None) -> list[asyncio.Task[None]]:  # type: ignore[type-arg]
+def _background_tasks(application: App, heartbeat_dir: Path | None) -> list[asyncio.Task[None]]:
     services: Services = application.bot_data.services
     tasks = [
         asyncio.create_task(_housekeeping(services)),
-        asyncio.create_task(asyncio.to_thread(services.answerer.matcher.warm)),  # type: ignore[arg-type]
+        asyncio.create_task(asyncio.to_thread(services.answerer.matcher.warm)),
     ]
     if heartbeat_dir is not None:
         tasks.append(asyncio.create_task(_heartbeat(heartbeat_dir)))
@@ -212,7 +255,7 @@ def run_bot(settings: Settings, webhook: dict[str, Any] | None = None) -> int:
     return 0
 
 
-async def _run_polling(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+async def _run_polling(application: App, settings: Settings) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -221,7 +264,7 @@ async def _run_polling(application: Application, settings: Settings) -> None:  #
 
 
 async def serve_polling(
-    application: Application,  # type: ignore[type-arg]
+    application: App,
     stop: asyncio.Event,
     *,
     poll_timeout: int = 10,
@@ -232,7 +275,9 @@ async def serve_polling(
         await register_commands(application)
         await application.start()
         assert application.updater is not None
-        await application.updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+        await application.updater.start_polling(
+            timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
         tasks = _background_tasks(application, heartbeat_dir)
         await stop.wait()
         for task in tasks:
@@ -249,7 +294,7 @@ async def _wait_for_stop_signal() -> None:
     await stop.wait()
 
 
-async def _run_webhook(application: Application, settings: Settings, options: dict[str, Any]) -> None:  # type: ignore[type-arg]
+async def _run_webhook(application: App, settings: Settings, options: dict[str, Any]) -> None:
     url = options.get("url")
     if not url:
         raise SystemExit("kik-bot: --url is required with --webhook (the public https URL)")
@@ -258,13 +303,18 @@ async def _run_webhook(application: Application, settings: Settings, options: di
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await serve_webhook(
-        application, stop, url=url, secret=options.get("secret") or os.environ.get("KIK_WEBHOOK_SECRET", ""),
-        listen=options.get("listen", "0.0.0.0"), port=int(options.get("port", 8080)), heartbeat_dir=settings.data_dir,
+        application,
+        stop,
+        url=url,
+        secret=options.get("secret") or os.environ.get("KIK_WEBHOOK_SECRET", ""),
+        listen=options.get("listen", "0.0.0.0"),
+        port=int(options.get("port", 8080)),
+        heartbeat_dir=settings.data_dir,
     )
 
 
 async def serve_webhook(
-    application: Application,  # type: ignore[type-arg]
+    application: App,
     stop: asyncio.Event,
     *,
     url: str,
@@ -294,13 +344,17 @@ async def serve_webhook(
             self.set_status(200 if application.running else 503)
             self.write({"status": "ok" if application.running else "starting"})
 
-    server = tornado.web.Application([(r"/telegram", TelegramHandler), (r"/healthz", HealthHandler)])
+    server = tornado.web.Application(
+        [(r"/telegram", TelegramHandler), (r"/healthz", HealthHandler)]
+    )
     async with application:
         await register_commands(application)
         await application.start()
         http = server.listen(port, address=listen)  # listen first: Telegram delivers right away
         await application.bot.set_webhook(
-            url=url.rstrip("/") + "/telegram", secret_token=secret or None, allowed_updates=Update.ALL_TYPES
+            url=url.rstrip("/") + "/telegram",
+            secret_token=secret or None,
+            allowed_updates=Update.ALL_TYPES,
         )
         tasks = _background_tasks(application, heartbeat_dir)
         await stop.wait()

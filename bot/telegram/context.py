@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import Update, User
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -15,6 +16,8 @@ from bot.live import LiveAnswerer
 from bot.settings import Settings
 from bot.staff.editing import KnowledgeEditor
 from bot.store import Store
+
+App = Application[Any, Any, Any, Any, Any, Any]
 
 
 @dataclass
@@ -29,8 +32,13 @@ class Services:
 
     @classmethod
     def create(cls, settings: Settings, answerer: Answerer, store: Store) -> Services:
-        return cls(settings, LiveAnswerer(answerer), answerer.translations, store,
-                   KnowledgeEditor(settings.knowledge_dir, store))
+        return cls(
+            settings,
+            LiveAnswerer(answerer),
+            answerer.translations,
+            store,
+            KnowledgeEditor(settings.knowledge_dir, store),
+        )
 
     @property
     def answerer(self) -> Answerer:
@@ -47,11 +55,18 @@ class BotData:
     services: Services
 
 
-class Ctx(CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]):
+class Ctx(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], BotData]):
     """The context every handler receives."""
 
-    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self, application: App, chat_id: int | None = None, user_id: int | None = None
+    ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """This user's conversation state (dialogues, hand-over offer); kept in memory only."""
+        return self.user_data if self.user_data is not None else {}
 
     @property
     def services(self) -> Services:

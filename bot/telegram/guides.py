@@ -39,8 +39,12 @@ async def answer_forwarded(update: Update, ctx: Ctx) -> None:
     extra: tuple[InlineKeyboardButton, ...] = ()
     if answer.language != guide_language and answer.outcome is not Outcome.EMPTY:
         target = answer.entry.id if answer.entry is not None else "-"
-        label = ctx.gettext_for(guide_language)(_("Show in {language}")).format(language=views.native_name(guide_language))
-        extra = (InlineKeyboardButton(label, callback_data=views.callback("t", target, guide_language)),)
+        label = ctx.gettext_for(guide_language)(_("Show in {language}")).format(
+            language=views.native_name(guide_language)
+        )
+        extra = (
+            InlineKeyboardButton(label, callback_data=views.callback("t", target, guide_language)),
+        )
     await reply_with_answer(ctx, message, answer, extra=extra)
 
 
@@ -61,12 +65,16 @@ async def answer_inline(update: Update, ctx: Ctx) -> None:
     language, text = split_language_prefix(query.query, knowledge.languages)
     entry_ids: list[str]
     if text.strip():
-        answer = ctx.answerer.answer(text, Hints(preferred=language, client=query.from_user.language_code))
+        answer = ctx.answerer.answer(
+            text, Hints(preferred=language, client=query.from_user.language_code)
+        )
         language = answer.language
         if answer.entry is not None:
             entry_ids = [answer.entry.id]
         else:
-            entry_ids = list(answer.suggestions) or [c.entry_id for c in answer.candidates[:MAX_INLINE_RESULTS]]
+            entry_ids = list(answer.suggestions) or [
+                c.entry_id for c in answer.candidates[:MAX_INLINE_RESULTS]
+            ]
     else:
         language = language or ctx.language_of(query.from_user)
         entry_ids = ["hours", "contact", "address", "about"]
@@ -83,7 +91,8 @@ async def answer_inline(update: Update, ctx: Ctx) -> None:
                 title=entry.title(language, knowledge.fallback),
                 description=plain.split("\n", 1)[0][:100],
                 input_message_content=InputTextMessageContent(
-                    views.direction(views.split_message(body)[0], language), parse_mode=ParseMode.HTML
+                    views.direction(views.split_message(body)[0], language),
+                    parse_mode=ParseMode.HTML,
                 ),
             )
         )

@@ -25,7 +25,11 @@ OFFER = "handover_offer"
 def remember_offer(ctx: Ctx, question: str, language: str, best_guess: str | None) -> None:
     """Keep the user's last unanswered question, in memory, in case they want a person."""
     if ctx.user_data is not None:
-        ctx.user_data[OFFER] = {"question": question, "language": language, "best_guess": best_guess}
+        ctx.user_data[OFFER] = {
+            "question": question,
+            "language": language,
+            "best_guess": best_guess,
+        }
 
 
 async def on_handover_button(update: Update, ctx: Ctx) -> None:
@@ -36,9 +40,11 @@ async def on_handover_button(update: Update, ctx: Ctx) -> None:
         return
     _action, args = parsed
     step = args[0] if args else ""
-    language = args[1] if len(args) > 1 and args[1] in ctx.services.languages else ctx.language_of(user)
+    language = (
+        args[1] if len(args) > 1 and args[1] in ctx.services.languages else ctx.language_of(user)
+    )
     gettext = ctx.gettext_for(language)
-    offer = ctx.user_data.get(OFFER) if ctx.user_data is not None else None
+    offer = ctx.state.get(OFFER)
     await query.answer()
     staff_chat = ctx.services.settings.staff_chat_id
     if offer is None or staff_chat is None:
@@ -46,22 +52,37 @@ async def on_handover_button(update: Update, ctx: Ctx) -> None:
         await replace(ctx, query, views.Reply((text,)))
         return
     if step == "ask":
-        note = gettext(_(
-            "I can send your question to the staff of the integration office. They will see your "
-            "question and your first name, and answer you here in this chat. Send it?"
-        ))
-        keyboard = InlineKeyboardMarkup([[
-            InlineKeyboardButton(gettext(_("Yes, send it")), callback_data=views.callback("ho", "yes", language)),
-            InlineKeyboardButton(gettext(_("No")), callback_data=views.callback("ho", "no", language)),
-        ]])
+        note = gettext(
+            _(
+                "I can send your question to the staff of the integration office. They will see your "
+                "question and your first name, and answer you here in this chat. Send it?"
+            )
+        )
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        gettext(_("Yes, send it")),
+                        callback_data=views.callback("ho", "yes", language),
+                    ),
+                    InlineKeyboardButton(
+                        gettext(_("No")), callback_data=views.callback("ho", "no", language)
+                    ),
+                ]
+            ]
+        )
         await send(ctx, user.id, views.plain_reply(note, language, keyboard))
     elif step == "no":
-        ctx.user_data.pop(OFFER, None)
-        await replace(ctx, query, views.plain_reply(gettext(_("All right, nothing was sent.")), language))
+        ctx.state.pop(OFFER, None)
+        await replace(
+            ctx, query, views.plain_reply(gettext(_("All right, nothing was sent.")), language)
+        )
     elif step == "yes":
-        ctx.user_data.pop(OFFER, None)
+        ctx.state.pop(OFFER, None)
         chat_id = query.message.chat.id if query.message else user.id
-        thread_id = ctx.store.open_thread(user.id, chat_id, language, offer["question"], offer["best_guess"])
+        thread_id = ctx.store.open_thread(
+            user.id, chat_id, language, offer["question"], offer["best_guess"]
+        )
         posted = await ctx.bot.send_message(
             staff_chat,
             f"❓ <b>#{thread_id}</b> {html.escape(user.first_name)} ({language}):\n{html.escape(offer['question'])}\n\n"
@@ -85,15 +106,30 @@ async def relay_staff_reply(update: Update, ctx: Ctx) -> None:
         return
     gettext = ctx.gettext_for(thread.language)
     header = html.escape(gettext(_("Answer from the integration office:")))
-    await ctx.bot.send_message(thread.chat_id, views.direction(f"<b>{header}</b>\n\n{html.escape(message.text)}", thread.language))
+    await ctx.bot.send_message(
+        thread.chat_id,
+        views.direction(f"<b>{header}</b>\n\n{html.escape(message.text)}", thread.language),
+    )
     ctx.store.close_thread(thread.id, "answered", message.text)
     buttons = []
     knowledge = ctx.answerer.knowledge
-    if thread.best_guess in knowledge.entries:
-        title = knowledge.entries[thread.best_guess].title(knowledge.authoritative, knowledge.fallback)
-        buttons.append(InlineKeyboardButton(f"➕ Question → {title}", callback_data=views.callback("tv", str(thread.id), thread.best_guess)))
-    buttons.append(InlineKeyboardButton("📝 New entry from this reply", callback_data=views.callback("tn", str(thread.id))))
-    await message.reply_text(f"Sent to the asker (#{thread.id}).", reply_markup=InlineKeyboardMarkup([buttons]))
+    guess = thread.best_guess
+    if guess is not None and guess in knowledge.entries:
+        title = knowledge.entries[guess].title(knowledge.authoritative, knowledge.fallback)
+        buttons.append(
+            InlineKeyboardButton(
+                f"➕ Question → {title}",
+                callback_data=views.callback("tv", str(thread.id), guess),
+            )
+        )
+    buttons.append(
+        InlineKeyboardButton(
+            "📝 New entry from this reply", callback_data=views.callback("tn", str(thread.id))
+        )
+    )
+    await message.reply_text(
+        f"Sent to the asker (#{thread.id}).", reply_markup=InlineKeyboardMarkup([buttons])
+    )
 
 
 async def on_feedback(update: Update, ctx: Ctx) -> None:
@@ -106,6 +142,10 @@ async def on_feedback(update: Update, ctx: Ctx) -> None:
     if len(args) >= 2 and args[0] in ctx.answerer.knowledge.entries:
         language = args[2] if len(args) > 2 else None
         ctx.store.add_feedback(args[0], language, args[1] == "1")
-        await query.answer(ctx.gettext_for(language or ctx.language_of(update.effective_user))(_("Thank you for your feedback!")))
+        await query.answer(
+            ctx.gettext_for(language or ctx.language_of(update.effective_user))(
+                _("Thank you for your feedback!")
+            )
+        )
     else:
         await query.answer()

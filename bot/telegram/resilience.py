@@ -35,12 +35,18 @@ class RetryingRateLimiter(AIORateLimiter):
     """AIORateLimiter that also retries transient network errors and 5xx answers."""
 
     def __init__(
-        self, network_attempts: int = NETWORK_ATTEMPTS, backoff: float = BACKOFF_SECONDS, *, throttle: bool = True
+        self,
+        network_attempts: int = NETWORK_ATTEMPTS,
+        backoff: float = BACKOFF_SECONDS,
+        *,
+        throttle: bool = True,
     ) -> None:
         if throttle:
             super().__init__(max_retries=RETRY_AFTER_ATTEMPTS)
         else:  # benchmarks: measure our own capacity, not Telegram's 30 messages a second
-            super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=RETRY_AFTER_ATTEMPTS)
+            super().__init__(
+                overall_max_rate=0, group_max_rate=0, max_retries=RETRY_AFTER_ATTEMPTS
+            )
         self.network_attempts = network_attempts
         self.backoff = backoff
 
@@ -55,7 +61,9 @@ class RetryingRateLimiter(AIORateLimiter):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         for attempt in range(1, self.network_attempts + 1):
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
             except (TimedOut, RetryAfter, BadRequest):  # BadRequest subclasses NetworkError
                 raise
             except NetworkError as error:
@@ -69,7 +77,9 @@ class RetryingRateLimiter(AIORateLimiter):
 class FloodGuard:
     """Per-user token bucket: `rate` messages per `period` seconds, then one polite notice."""
 
-    def __init__(self, rate: int = 20, period: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate: int = 20, period: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.rate, self.period, self.clock = rate, period, clock
         self._buckets: dict[int, tuple[float, float, bool]] = {}
 
@@ -95,7 +105,12 @@ class FloodGuard:
             return
         if warn and update.effective_chat is not None:
             _language, gettext = ctx.gettext(update)
-            await ctx.bot.send_message(update.effective_chat.id, gettext(_("You are sending a lot of messages. Please wait a minute, then ask again.")))
+            await ctx.bot.send_message(
+                update.effective_chat.id,
+                gettext(
+                    _("You are sending a lot of messages. Please wait a minute, then ask again.")
+                ),
+            )
         raise ApplicationHandlerStop
 
 
@@ -108,11 +123,20 @@ async def handle_error(update: object, ctx: Ctx) -> None:
     kind = type(update).__name__ if update is not None else "no update"
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error while handling %s %s", kind, update_id, exc_info=error)
-    if isinstance(update, Update) and update.effective_chat is not None and not update.inline_query:
+    if (
+        isinstance(update, Update)
+        and update.effective_chat is not None
+        and not update.inline_query
+    ):
         _language, gettext = ctx.gettext(update)
         try:
-            await ctx.bot.send_message(update.effective_chat.id, gettext(_("Sorry, something went wrong on our side. Please try again in a moment.")))
-        except Exception:  # noqa: BLE001 - the apology is best effort
+            await ctx.bot.send_message(
+                update.effective_chat.id,
+                gettext(
+                    _("Sorry, something went wrong on our side. Please try again in a moment.")
+                ),
+            )
+        except Exception:
             log.warning("could not send the apology", exc_info=True)
 
 

@@ -9,7 +9,9 @@ from bot.telegram.context import Ctx
 from bot.telegram.views import Reply
 
 
-async def send(ctx: Ctx, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> Message | None:
+async def send(
+    ctx: Ctx, chat_id: int, reply: Reply, *, reply_to: int | None = None
+) -> Message | None:
     """Send each part; the keyboard goes on the last one. Returns the last message."""
     last: Message | None = None
     for index, part in enumerate(reply.parts):

@@ -11,7 +11,7 @@ import asyncio
 import html
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import wraps
 from typing import Any
 
@@ -27,7 +27,7 @@ from bot.telegram.sending import send
 
 log = logging.getLogger(__name__)
 
-StaffHandler = Callable[[Update, Ctx], Awaitable[None]]
+StaffHandler = Callable[[Update, Ctx], Coroutine[Any, Any, None]]
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DIALOGUE = "staff_dialogue"
 GROUPS = "staff_groups"
@@ -55,7 +55,11 @@ def staff_only(handler: StaffHandler) -> StaffHandler:
         if ctx.services.settings.is_staff(user.id if user else None):
             await handler(update, ctx)
             return
-        log.warning("non-staff user %s tried a staff action (%s)", user.id if user else "?", handler.__name__)
+        log.warning(
+            "non-staff user %s tried a staff action (%s)",
+            user.id if user else "?",
+            handler.__name__,
+        )
         if update.callback_query is not None:
             await update.callback_query.answer()
         elif update.effective_message is not None:
@@ -64,7 +68,9 @@ def staff_only(handler: StaffHandler) -> StaffHandler:
     return guarded
 
 
-async def _say(ctx: Ctx, update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> Message | None:
+async def _say(
+    ctx: Ctx, update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> Message | None:
     chat = update.effective_chat
     if chat is None:
         return None
@@ -81,10 +87,16 @@ async def _saved(ctx: Ctx, update: Update, work: Callable[[], Saved], done: str)
         saved = await asyncio.to_thread(work)
     except EditConflict as conflict:
         current = html.escape(conflict.current or "")
-        await _say(ctx, update, f"Not saved: someone else changed this meanwhile. Current text:\n<pre>{current}</pre>")
+        await _say(
+            ctx,
+            update,
+            f"Not saved: someone else changed this meanwhile. Current text:\n<pre>{current}</pre>",
+        )
         return False
     except EditError as error:
-        await _say(ctx, update, f"Not saved: {html.escape(str(error))}\n{_problems(error.problems)}")
+        await _say(
+            ctx, update, f"Not saved: {html.escape(str(error))}\n{_problems(error.problems)}"
+        )
         return False
     ctx.services.live.replace(saved.knowledge)
     await _say(ctx, update, f"{done} It is live now.")
@@ -93,13 +105,19 @@ async def _saved(ctx: Ctx, update: Update, work: Callable[[], Saved], done: str)
 
 # -- commands ------------------------------------------------------------------------------
 
+
 @staff_only
 async def edit(update: Update, ctx: Ctx) -> None:
     """Start editing an answer: /edit <entry-id> [lang]."""
     knowledge = ctx.answerer.knowledge
     args = ctx.args or []
     if not args or args[0] not in knowledge.entries:
-        await _say(ctx, update, "Usage: /edit &lt;entry-id&gt; [language]. Ids: " + html.escape(", ".join(knowledge.entries)))
+        await _say(
+            ctx,
+            update,
+            "Usage: /edit &lt;entry-id&gt; [language]. Ids: "
+            + html.escape(", ".join(knowledge.entries)),
+        )
         return
     entry = knowledge.entries[args[0]]
     language = args[1] if len(args) > 1 else knowledge.authoritative
@@ -107,11 +125,19 @@ async def edit(update: Update, ctx: Ctx) -> None:
         await _say(ctx, update, f"Unknown language. Languages: {', '.join(knowledge.languages)}")
         return
     current = entry.answers.get(language)
-    ctx.user_data[DIALOGUE] = {"kind": "edit", "entry": entry.id, "language": language, "before": current}
+    ctx.state[DIALOGUE] = {
+        "kind": "edit",
+        "entry": entry.id,
+        "language": language,
+        "before": current,
+    }
     placeholders = ", ".join(sorted({m.group(0) for m in PLACEHOLDER.finditer(current or "")}))
-    await _say(ctx, update,
+    await _say(
+        ctx,
+        update,
         f"Current answer of <b>{entry.id}</b> [{language}]:\n<pre>{html.escape(current or '(none)')}</pre>\n"
-        f"Send the new text. Keep placeholders such as {html.escape(placeholders or '{tel:hecht}')}. /cancel stops.")
+        f"Send the new text. Keep placeholders such as {html.escape(placeholders or '{tel:hecht}')}. /cancel stops.",
+    )
 
 
 @staff_only
@@ -124,8 +150,12 @@ async def add_question(update: Update, ctx: Ctx) -> None:
         return
     staff_id = update.effective_user.id if update.effective_user else 0
     question = " ".join(args[2:])
-    await _saved(ctx, update, lambda: ctx.services.editor.add_question(staff_id, args[0], args[1], question),
-                 f"Added to <b>{args[0]}</b> [{args[1]}]: {html.escape(question)}.")
+    await _saved(
+        ctx,
+        update,
+        lambda: ctx.services.editor.add_question(staff_id, args[0], args[1], question),
+        f"Added to <b>{args[0]}</b> [{args[1]}]: {html.escape(question)}.",
+    )
 
 
 @staff_only
@@ -135,25 +165,42 @@ async def undo(update: Update, ctx: Ctx) -> None:
     try:
         record, saved = await asyncio.to_thread(ctx.services.editor.undo, staff_id)
     except EditError as error:
-        await _say(ctx, update, f"Not undone: {html.escape(str(error))}\n{_problems(error.problems)}")
+        await _say(
+            ctx, update, f"Not undone: {html.escape(str(error))}\n{_problems(error.problems)}"
+        )
         return
     ctx.services.live.replace(saved.knowledge)
-    await _say(ctx, update, f"Undone: {record.action} of <b>{record.entry}</b> ({record.field}). It is live now.")
+    await _say(
+        ctx,
+        update,
+        f"Undone: {record.action} of <b>{record.entry}</b> ({record.field}). It is live now.",
+    )
 
 
 @staff_only
 async def new(update: Update, ctx: Ctx) -> None:
     """Start creating an entry: id, answer, questions, field."""
-    ctx.user_data[DIALOGUE] = {"kind": "new", "step": "id"}
-    await _say(ctx, update, "New entry. Send its id: lower-case words joined by '-', e.g. <code>library-opening-hours</code>. /cancel stops.")
+    ctx.state[DIALOGUE] = {"kind": "new", "step": "id"}
+    await _say(
+        ctx,
+        update,
+        "New entry. Send its id: lower-case words joined by '-', e.g. <code>library-opening-hours</code>. /cancel stops.",
+    )
 
 
 @staff_only
 async def reload(update: Update, ctx: Ctx) -> None:
     """Reload the knowledge from disk; keep the old one if the files are invalid."""
-    problems = await asyncio.to_thread(ctx.services.live.reload, ctx.services.settings.knowledge_dir)
+    problems = await asyncio.to_thread(
+        ctx.services.live.reload, ctx.services.settings.knowledge_dir
+    )
     if problems:
-        await _say(ctx, update, "Not reloaded; the previous knowledge is still in service. Errors:\n" + _problems(problems))
+        await _say(
+            ctx,
+            update,
+            "Not reloaded; the previous knowledge is still in service. Errors:\n"
+            + _problems(problems),
+        )
     else:
         await _say(ctx, update, f"Reloaded: {len(ctx.answerer.knowledge.entries)} entries.")
 
@@ -161,14 +208,16 @@ async def reload(update: Update, ctx: Ctx) -> None:
 @staff_only
 async def outdated(update: Update, ctx: Ctx) -> None:
     """List translations marked outdated after a German change."""
-    lines = [f"• <b>{e.id}</b>: {', '.join(e.outdated)}" for e in ctx.answerer.knowledge if e.outdated]
+    lines = [
+        f"• <b>{e.id}</b>: {', '.join(e.outdated)}" for e in ctx.answerer.knowledge if e.outdated
+    ]
     await _say(ctx, update, "\n".join(lines) if lines else "No outdated translations.")
 
 
 @staff_only
 async def cancel(update: Update, ctx: Ctx) -> None:
     """End the current dialogue."""
-    ctx.user_data.pop(DIALOGUE, None)
+    ctx.state.pop(DIALOGUE, None)
     await _say(ctx, update, "Cancelled.")
 
 
@@ -180,19 +229,33 @@ async def unanswered(update: Update, ctx: Ctx) -> None:
     if not groups:
         await _say(ctx, update, f"No unanswered questions in the last {days} days.")
         return
-    remembered: dict[str, list[int]] = ctx.user_data.setdefault(GROUPS, {})
+    remembered: dict[str, list[int]] = ctx.state.setdefault(GROUPS, {})
     knowledge = ctx.answerer.knowledge
     for group in groups[:SHOWN_GROUPS]:
         key = str(group.ids[0])
         remembered[key] = group.ids
         languages = ", ".join(f"{k} {v}" for k, v in group.languages.most_common())
         buttons = []
-        if group.suggested in knowledge.entries:
-            title = knowledge.entries[group.suggested].title(knowledge.authoritative, knowledge.fallback)
-            buttons.append(InlineKeyboardButton(f"➕ {title}", callback_data=views.callback("ua", "add", key, group.suggested)))
-        buttons.append(InlineKeyboardButton("Other entry…", callback_data=views.callback("ua", "pick", key)))
-        buttons.append(InlineKeyboardButton("✖ Dismiss", callback_data=views.callback("ua", "dis", key)))
-        await _say(ctx, update, f"{group.count}× ({languages}): {html.escape(group.example)}", InlineKeyboardMarkup([buttons]))
+        suggested = group.suggested
+        if suggested is not None and suggested in knowledge.entries:
+            title = knowledge.entries[suggested].title(knowledge.authoritative, knowledge.fallback)
+            buttons.append(
+                InlineKeyboardButton(
+                    f"➕ {title}", callback_data=views.callback("ua", "add", key, suggested)
+                )
+            )
+        buttons.append(
+            InlineKeyboardButton("Other entry…", callback_data=views.callback("ua", "pick", key))
+        )
+        buttons.append(
+            InlineKeyboardButton("✖ Dismiss", callback_data=views.callback("ua", "dis", key))
+        )
+        await _say(
+            ctx,
+            update,
+            f"{group.count}× ({languages}): {html.escape(group.example)}",
+            InlineKeyboardMarkup([buttons]),
+        )
 
 
 @staff_only
@@ -204,21 +267,32 @@ async def show_stats(update: Update, ctx: Ctx) -> None:
 
 # -- dialogues -----------------------------------------------------------------------------
 
+
 async def continue_dialogue(update: Update, ctx: Ctx) -> None:
     """A staff member's text while a dialogue is open; otherwise an ordinary question."""
     user, message = update.effective_user, update.effective_message
-    dialogue = ctx.user_data.get(DIALOGUE) if ctx.user_data is not None else None
-    if dialogue is None or message is None or not ctx.services.settings.is_staff(user.id if user else None):
+    dialogue = ctx.state.get(DIALOGUE) if ctx.user_data is not None else None
+    if (
+        dialogue is None
+        or message is None
+        or not ctx.services.settings.is_staff(user.id if user else None)
+    ):
         await users.answer_question(update, ctx)
         return
     text = (message.text or "").strip()
     if dialogue["kind"] == "edit":
         dialogue["text"] = text
-        preview = ctx.answerer.renderer.render_template(text, dialogue["language"], ctx.gettext_for(dialogue["language"]), as_html=True)
-        keyboard = InlineKeyboardMarkup([[
-            InlineKeyboardButton("✅ Save", callback_data=views.callback("st", "save")),
-            InlineKeyboardButton("✖ Cancel", callback_data=views.callback("st", "cancel")),
-        ]])
+        preview = ctx.answerer.renderer.render_template(
+            text, dialogue["language"], ctx.gettext_for(dialogue["language"]), as_html=True
+        )
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton("✅ Save", callback_data=views.callback("st", "save")),
+                    InlineKeyboardButton("✖ Cancel", callback_data=views.callback("st", "cancel")),
+                ]
+            ]
+        )
         await _say(ctx, update, "Preview, exactly as users will see it:")
         await _say(ctx, update, views.direction(preview, dialogue["language"]), keyboard)
     elif dialogue["kind"] == "new":
@@ -229,10 +303,18 @@ async def _new_entry_step(update: Update, ctx: Ctx, dialogue: dict[str, Any], te
     knowledge = ctx.answerer.knowledge
     if dialogue["step"] == "id":
         if not _ID.match(text) or text in knowledge.entries:
-            await _say(ctx, update, "That id is not valid or already used. Lower-case words joined by '-', please.")
+            await _say(
+                ctx,
+                update,
+                "That id is not valid or already used. Lower-case words joined by '-', please.",
+            )
             return
         dialogue.update(id=text, step="answer")
-        await _say(ctx, update, f"Send the answer in {knowledge.authoritative} (placeholders like {{tel:hecht}} work).")
+        await _say(
+            ctx,
+            update,
+            f"Send the answer in {knowledge.authoritative} (placeholders like {{tel:hecht}} work).",
+        )
     elif dialogue["step"] == "answer":
         dialogue.update(answer=text, step="questions")
         await _say(ctx, update, "Send ways people ask for it, one per line (at least one).")
@@ -242,13 +324,25 @@ async def _new_entry_step(update: Update, ctx: Ctx, dialogue: dict[str, Any], te
             await _say(ctx, update, "Please send at least one question.")
             return
         dialogue.update(questions=questions, step="field")
-        rows = [[InlineKeyboardButton(knowledge.entries[f].title(knowledge.authoritative, knowledge.fallback),
-                                      callback_data=views.callback("st", "field", f))] for f in knowledge.field_ids]
-        rows.append([InlineKeyboardButton("No field", callback_data=views.callback("st", "field", "-"))])
-        await _say(ctx, update, "Which field of action does it belong to?", InlineKeyboardMarkup(rows))
+        rows = [
+            [
+                InlineKeyboardButton(
+                    knowledge.entries[f].title(knowledge.authoritative, knowledge.fallback),
+                    callback_data=views.callback("st", "field", f),
+                )
+            ]
+            for f in knowledge.field_ids
+        ]
+        rows.append(
+            [InlineKeyboardButton("No field", callback_data=views.callback("st", "field", "-"))]
+        )
+        await _say(
+            ctx, update, "Which field of action does it belong to?", InlineKeyboardMarkup(rows)
+        )
 
 
 # -- buttons -------------------------------------------------------------------------------
+
 
 @staff_only
 async def on_staff_button(update: Update, ctx: Ctx) -> None:
@@ -261,41 +355,73 @@ async def on_staff_button(update: Update, ctx: Ctx) -> None:
     await query.answer()
     staff_id = update.effective_user.id if update.effective_user else 0
     editor = ctx.services.editor
-    dialogue = ctx.user_data.get(DIALOGUE) or {}
+    dialogue = ctx.state.get(DIALOGUE) or {}
     knowledge = ctx.answerer.knowledge
     if action == "st" and args[:1] == ["cancel"]:
-        ctx.user_data.pop(DIALOGUE, None)
+        ctx.state.pop(DIALOGUE, None)
         await _say(ctx, update, "Cancelled. Nothing was saved.")
-    elif action == "st" and args[:1] == ["save"] and dialogue.get("kind") == "edit" and "text" in dialogue:
-        ctx.user_data.pop(DIALOGUE, None)
-        await _saved(ctx, update, lambda: editor.edit_answer(staff_id, dialogue["entry"], dialogue["language"], dialogue["text"], dialogue["before"]),
-                     f"Saved <b>{dialogue['entry']}</b> [{dialogue['language']}].")
+    elif (
+        action == "st"
+        and args[:1] == ["save"]
+        and dialogue.get("kind") == "edit"
+        and "text" in dialogue
+    ):
+        ctx.state.pop(DIALOGUE, None)
+        await _saved(
+            ctx,
+            update,
+            lambda: editor.edit_answer(
+                staff_id,
+                dialogue["entry"],
+                dialogue["language"],
+                dialogue["text"],
+                dialogue["before"],
+            ),
+            f"Saved <b>{dialogue['entry']}</b> [{dialogue['language']}].",
+        )
     elif action == "st" and args[:1] == ["field"] and dialogue.get("step") == "field":
-        ctx.user_data.pop(DIALOGUE, None)
+        ctx.state.pop(DIALOGUE, None)
         field = None if args[1] == "-" else args[1]
         questions = {knowledge.authoritative: dialogue["questions"]}
-        await _saved(ctx, update, lambda: editor.new_entry(staff_id, dialogue["id"], dialogue["answer"], questions, field),
-                     f"Created <b>{dialogue['id']}</b>; translations are marked as pending (/outdated).")
+        await _saved(
+            ctx,
+            update,
+            lambda: editor.new_entry(
+                staff_id, dialogue["id"], dialogue["answer"], questions, field
+            ),
+            f"Created <b>{dialogue['id']}</b>; translations are marked as pending (/outdated).",
+        )
     elif action == "ua":
         await _unanswered_action(update, ctx, staff_id, args)
     elif action == "tv" and len(args) == 2:
         thread = ctx.store.thread(int(args[0]))
         if thread is not None:
-            await _saved(ctx, update, lambda: editor.add_question(staff_id, args[1], thread.language, thread.question),
-                         f"Added the question to <b>{args[1]}</b> [{thread.language}].")
+            language, question = thread.language, thread.question
+            await _saved(
+                ctx,
+                update,
+                lambda: editor.add_question(staff_id, args[1], language, question),
+                f"Added the question to <b>{args[1]}</b> [{language}].",
+            )
     elif action == "tn" and args:
         thread = ctx.store.thread(int(args[0]))
         answer = ctx.store.thread_answer(int(args[0])) if thread else None
         if thread is not None and answer:
             entry_id = f"staff-answer-{thread.id}"
-            await _saved(ctx, update, lambda: editor.new_entry(staff_id, entry_id, answer, {thread.language: [thread.question]}),
-                         f"Created <b>{entry_id}</b> from the reply; edit it with /edit {entry_id}.")
+            await _saved(
+                ctx,
+                update,
+                lambda: editor.new_entry(
+                    staff_id, entry_id, answer, {thread.language: [thread.question]}
+                ),
+                f"Created <b>{entry_id}</b> from the reply; edit it with /edit {entry_id}.",
+            )
     else:
         await _say(ctx, update, "This button is outdated.")
 
 
 async def _unanswered_action(update: Update, ctx: Ctx, staff_id: int, args: list[str]) -> None:
-    groups: dict[str, list[int]] = ctx.user_data.get(GROUPS, {})
+    groups: dict[str, list[int]] = ctx.state.get(GROUPS, {})
     kind, key = args[0], args[1] if len(args) > 1 else ""
     ids = groups.get(key)
     if not ids:
@@ -306,8 +432,16 @@ async def _unanswered_action(update: Update, ctx: Ctx, staff_id: int, args: list
         ctx.store.close_unanswered(ids, "dismissed")
         await _say(ctx, update, f"Dismissed {len(ids)} question(s).")
     elif kind == "pick":
-        rows = [[InlineKeyboardButton(e.title(knowledge.authoritative, knowledge.fallback), callback_data=views.callback("ua", "add", key, e.id))]
-                for e in knowledge if e.kind != "smalltalk"]
+        rows = [
+            [
+                InlineKeyboardButton(
+                    e.title(knowledge.authoritative, knowledge.fallback),
+                    callback_data=views.callback("ua", "add", key, e.id),
+                )
+            ]
+            for e in knowledge
+            if e.kind != "smalltalk"
+        ]
         await _say(ctx, update, "Add to which entry?", InlineKeyboardMarkup(rows))
     elif kind == "add" and len(args) == 3 and args[2] in knowledge.entries:
         await _assign(update, ctx, staff_id, ids, args[2])
@@ -321,6 +455,10 @@ async def _assign(update: Update, ctx: Ctx, staff_id: int, ids: list[int], entry
         language = row.detected if row.detected in knowledge.languages else knowledge.authoritative
         questions.setdefault((language, normalize(row.text)), row.text)
     pairs = [(language, text) for (language, _key), text in questions.items()]
-    if await _saved(ctx, update, lambda: ctx.services.editor.add_questions(staff_id, entry_id, pairs),
-                    f"Added {len(pairs)} question(s) to <b>{entry_id}</b>."):
+    if await _saved(
+        ctx,
+        update,
+        lambda: ctx.services.editor.add_questions(staff_id, entry_id, pairs),
+        f"Added {len(pairs)} question(s) to <b>{entry_id}</b>.",
+    ):
         ctx.store.close_unanswered(ids, "assigned")

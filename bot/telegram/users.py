@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, Message, Update
 from telegram.constants import ChatType
 
 from bot.core.answer import Answer, Hints
@@ -32,10 +32,12 @@ async def start(update: Update, ctx: Ctx) -> None:
     if wanted in ctx.answerer.knowledge.entries:
         await send(ctx, chat_id, views.entry_reply(ctx.answerer, wanted, language, gettext))
         return
-    welcome = gettext(_(
-        "Hello! I answer questions about the integration concept of the city of Kempten (KIK) "
-        "and the integration office – in your language."
-    ))
+    welcome = gettext(
+        _(
+            "Hello! I answer questions about the integration concept of the city of Kempten (KIK) "
+            "and the integration office – in your language."
+        )
+    )
     await send(ctx, chat_id, views.plain_reply(welcome, language))
     await send(ctx, chat_id, views.menu(ctx.answerer, language, gettext))
 
@@ -54,14 +56,16 @@ async def show_help(update: Update, ctx: Ctx) -> None:
     if chat_id is None:
         return
     language, gettext = ctx.gettext(update)
-    text = gettext(_(
-        "Type your question in your own language, for example: \"Where can I learn German?\" "
-        "or \"When is the office open?\".\n\n"
-        "/start – topics\n/hours – office hours\n/contact – contact the integration office\n"
-        "/language – choose your language\n/privacy – what is stored about you\n"
-        "/forget – delete what is stored about you\n\n"
-        "In any chat you can also type @{bot} and a question to share an answer."
-    )).format(bot=ctx.bot.username or "bot")
+    text = gettext(
+        _(
+            'Type your question in your own language, for example: "Where can I learn German?" '
+            'or "When is the office open?".\n\n'
+            "/start – topics\n/hours – office hours\n/contact – contact the integration office\n"
+            "/language – choose your language\n/privacy – what is stored about you\n"
+            "/forget – delete what is stored about you\n\n"
+            "In any chat you can also type @{bot} and a question to share an answer."
+        )
+    ).format(bot=ctx.bot.username or "bot")
     await send(ctx, chat_id, views.plain_reply(text, language))
 
 
@@ -78,7 +82,9 @@ async def show_contact(update: Update, ctx: Ctx) -> None:
     for phone in ctx.answerer.knowledge.directory.phones.values():
         if phone.person:
             first, _space, last = phone.person.partition(" ")
-            await ctx.bot.send_contact(chat_id, phone_number=phone.dial, first_name=first, last_name=last or None)
+            await ctx.bot.send_contact(
+                chat_id, phone_number=phone.dial, first_name=first, last_name=last or None
+            )
     await _show_entry(update, ctx, "contact")
 
 
@@ -88,16 +94,18 @@ async def show_privacy(update: Update, ctx: Ctx) -> None:
     if chat_id is None:
         return
     language, gettext = ctx.gettext(update)
-    text = gettext(_(
-        "What this bot stores:\n"
-        "• your language, so that answers come in it – until you change it or send /forget;\n"
-        "• questions it could not answer well, without your name or user id, for {days} days, so that "
-        "the integration office can improve the answers;\n"
-        "• if you ask for a person: your question, first name and chat, until the office has answered "
-        "(at most {days} days).\n"
-        "Messages are not used for anything else and not passed on. /forget deletes everything "
-        "stored about you."
-    )).format(days=ctx.services.settings.retention_days)
+    text = gettext(
+        _(
+            "What this bot stores:\n"
+            "• your language, so that answers come in it – until you change it or send /forget;\n"
+            "• questions it could not answer well, without your name or user id, for {days} days, so that "
+            "the integration office can improve the answers;\n"
+            "• if you ask for a person: your question, first name and chat, until the office has answered "
+            "(at most {days} days).\n"
+            "Messages are not used for anything else and not passed on. /forget deletes everything "
+            "stored about you."
+        )
+    ).format(days=ctx.services.settings.retention_days)
     await send(ctx, chat_id, views.plain_reply(text, language))
 
 
@@ -108,7 +116,13 @@ async def forget(update: Update, ctx: Ctx) -> None:
         return
     language, gettext = ctx.gettext(update)
     ctx.store.forget_user(user.id)
-    await send(ctx, chat_id, views.plain_reply(gettext(_("Done: everything stored about you has been deleted.")), language))
+    await send(
+        ctx,
+        chat_id,
+        views.plain_reply(
+            gettext(_("Done: everything stored about you has been deleted.")), language
+        ),
+    )
 
 
 async def _show_entry(update: Update, ctx: Ctx, entry_id: str) -> None:
@@ -147,18 +161,29 @@ async def answer_question(update: Update, ctx: Ctx) -> None:
         return
     stored = ctx.store.language(user.id) if user is not None else None
     explicit = stored[0] if stored and stored[1] else None
-    answer = ctx.answerer.answer(question, Hints(preferred=explicit, client=user.language_code if user else None))
+    answer = ctx.answerer.answer(
+        question, Hints(preferred=explicit, client=user.language_code if user else None)
+    )
     if user is not None and stored is None and answer.detected in ctx.services.languages:
         ctx.store.remember_first_language(user.id, answer.detected)
     learning.record(ctx.store, answer)
     private = message.chat.type == ChatType.PRIVATE
-    can_hand_over = private and ctx.services.settings.staff_chat_id is not None and not answer.understood
+    can_hand_over = (
+        private and ctx.services.settings.staff_chat_id is not None and not answer.understood
+    )
     if can_hand_over:
         handover.remember_offer(ctx, question, answer.language, answer.best_guess)
     await reply_with_answer(ctx, message, answer, handover=can_hand_over)
 
 
-async def reply_with_answer(ctx: Ctx, message: Message, answer: Answer, extra: tuple = (), *, handover: bool = False) -> None:  # type: ignore[type-arg]
+async def reply_with_answer(
+    ctx: Ctx,
+    message: Message,
+    answer: Answer,
+    extra: tuple[InlineKeyboardButton, ...] = (),
+    *,
+    handover: bool = False,
+) -> None:
     gettext = ctx.gettext_for(answer.language)
     reply = views.answer_reply(ctx.answerer, answer, gettext, extra=extra, handover=handover)
     reply_to = message.message_id if message.chat.type != ChatType.PRIVATE else None
@@ -168,15 +193,27 @@ async def reply_with_answer(ctx: Ctx, message: Message, answer: Answer, extra: t
 async def explain_text_only(update: Update, ctx: Ctx) -> None:
     """Politely say that only typed questions are understood, and how to reach a person."""
     chat_id = _chat_id(update)
-    if chat_id is None or (update.effective_chat and update.effective_chat.type != ChatType.PRIVATE):
+    if chat_id is None or (
+        update.effective_chat and update.effective_chat.type != ChatType.PRIVATE
+    ):
         return
     language, gettext = ctx.gettext(update)
-    note = html.escape(gettext(_(
-        "I can only read typed questions – please write your question as text. "
-        "To talk to a person at the integration office:"
-    )))
-    contact = ctx.answerer.render_entry("contact", language, as_html=True) if "contact" in ctx.answerer.knowledge.entries else ""
-    await send(ctx, chat_id, views.Reply((views.direction(f"{note}\n\n{contact}".strip(), language),)))
+    note = html.escape(
+        gettext(
+            _(
+                "I can only read typed questions – please write your question as text. "
+                "To talk to a person at the integration office:"
+            )
+        )
+    )
+    contact = (
+        ctx.answerer.render_entry("contact", language, as_html=True)
+        if "contact" in ctx.answerer.knowledge.entries
+        else ""
+    )
+    await send(
+        ctx, chat_id, views.Reply((views.direction(f"{note}\n\n{contact}".strip(), language),))
+    )
 
 
 async def on_button(update: Update, ctx: Ctx) -> None:
@@ -188,7 +225,9 @@ async def on_button(update: Update, ctx: Ctx) -> None:
     user_language, gettext = ctx.gettext(update)
     knowledge = ctx.answerer.knowledge
     if parsed is None:
-        await query.answer(gettext(_("This button is outdated. Please send /start.")), show_alert=True)
+        await query.answer(
+            gettext(_("This button is outdated. Please send /start.")), show_alert=True
+        )
         return
     action, args = parsed
     language = args[-1] if args and args[-1] in knowledge.languages else user_language
@@ -201,7 +240,9 @@ async def on_button(update: Update, ctx: Ctx) -> None:
         await replace(ctx, query, views.menu(ctx.answerer, language, gettext))
     elif action == "l" and update.effective_user is not None and language in knowledge.languages:
         ctx.store.set_language(update.effective_user.id, language, explicit=True)
-        confirmation = gettext(_("Language set: {language}.")).format(language=views.native_name(language))
+        confirmation = gettext(_("Language set: {language}.")).format(
+            language=views.native_name(language)
+        )
         await query.answer(confirmation)
         await replace(ctx, query, views.menu(ctx.answerer, language, gettext))
     elif action == "t" and args and query.message is not None:
@@ -214,4 +255,6 @@ async def on_button(update: Update, ctx: Ctx) -> None:
             reply = views.Reply((text,))
         await send(ctx, query.message.chat.id, reply)
     else:
-        await query.answer(gettext(_("This button is outdated. Please send /start.")), show_alert=True)
+        await query.answer(
+            gettext(_("This button is outdated. Please send /start.")), show_alert=True
+        )

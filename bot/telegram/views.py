@@ -16,9 +16,18 @@ from bot.i18n import Gettext, _
 
 MAX_MESSAGE = 4096
 CALLBACK_VERSION = "k1"
-MENU_ENTRIES = ("field-language-education", "field-work-training", "field-health-care",
-                "field-civic-engagement", "field-participation", "field-intercultural-opening",
-                "hours", "contact", "address", "about")
+MENU_ENTRIES = (
+    "field-language-education",
+    "field-work-training",
+    "field-health-care",
+    "field-civic-engagement",
+    "field-participation",
+    "field-intercultural-opening",
+    "hours",
+    "contact",
+    "address",
+    "about",
+)
 RLM = "\u200f"
 
 
@@ -31,6 +40,7 @@ class Reply:
 
 
 # -- callback data -------------------------------------------------------------------------
+
 
 def callback(action: str, *args: str) -> str:
     data = "|".join((CALLBACK_VERSION, action, *args))
@@ -48,6 +58,7 @@ def parse_callback(data: str | None) -> tuple[str, list[str]] | None:
 
 
 # -- text ------------------------------------------------------------------------------------
+
 
 @lru_cache(maxsize=64)
 def is_right_to_left(language: str) -> bool:
@@ -102,14 +113,20 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
 
 # -- keyboards -------------------------------------------------------------------------------
 
+
 def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
-def entry_buttons(answerer: Answerer, entry_ids: Iterable[str], language: str) -> list[InlineKeyboardButton]:
+def entry_buttons(
+    answerer: Answerer, entry_ids: Iterable[str], language: str
+) -> list[InlineKeyboardButton]:
     knowledge = answerer.knowledge
     return [
-        InlineKeyboardButton(knowledge.entries[i].title(language, knowledge.fallback), callback_data=callback("e", i, language))
+        InlineKeyboardButton(
+            knowledge.entries[i].title(language, knowledge.fallback),
+            callback_data=callback("e", i, language),
+        )
         for i in entry_ids
         if i in knowledge.entries
     ]
@@ -122,13 +139,20 @@ def menu_button(gettext: Gettext, language: str) -> InlineKeyboardButton:
 def menu(answerer: Answerer, language: str, gettext: Gettext) -> Reply:
     text = gettext(_("Choose a topic, or simply type your question in your language."))
     buttons = entry_buttons(answerer, MENU_ENTRIES, language)
-    return Reply((direction(html.escape(text), language),), InlineKeyboardMarkup(_rows(buttons, 2)))
+    return Reply(
+        (direction(html.escape(text), language),), InlineKeyboardMarkup(_rows(buttons, 2))
+    )
 
 
 def language_menu(languages: Iterable[str], gettext: Gettext, language: str) -> Reply:
     text = gettext(_("Choose your language:"))
-    buttons = [InlineKeyboardButton(native_name(lang), callback_data=callback("l", lang)) for lang in languages]
-    return Reply((direction(html.escape(text), language),), InlineKeyboardMarkup(_rows(buttons, 3)))
+    buttons = [
+        InlineKeyboardButton(native_name(lang), callback_data=callback("l", lang))
+        for lang in languages
+    ]
+    return Reply(
+        (direction(html.escape(text), language),), InlineKeyboardMarkup(_rows(buttons, 3))
+    )
 
 
 def answer_reply(
@@ -147,12 +171,24 @@ def answer_reply(
     elif answer.entry is not None:
         rows += _rows(entry_buttons(answerer, answer.entry.related, language), 2)
     if answer.outcome is Outcome.ANSWER and answer.entry is not None:
-        rows.append([
-            InlineKeyboardButton("👍", callback_data=callback("fb", answer.entry.id, "1", language)),
-            InlineKeyboardButton("👎", callback_data=callback("fb", answer.entry.id, "0", language)),
-        ])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    "👍", callback_data=callback("fb", answer.entry.id, "1", language)
+                ),
+                InlineKeyboardButton(
+                    "👎", callback_data=callback("fb", answer.entry.id, "0", language)
+                ),
+            ]
+        )
     if handover and answer.outcome in (Outcome.FALLBACK, Outcome.SUGGEST):
-        rows.append([InlineKeyboardButton(gettext(_("💬 Ask a person")), callback_data=callback("ho", "ask", language))])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    gettext(_("💬 Ask a person")), callback_data=callback("ho", "ask", language)
+                )
+            ]
+        )
     if extra:
         rows.append(list(extra))
     parts = tuple(direction(part, language) for part in split_message(answer.html))
@@ -171,5 +207,7 @@ def entry_reply(answerer: Answerer, entry_id: str, language: str, gettext: Gette
 
 def plain_reply(text: str, language: str, keyboard: InlineKeyboardMarkup | None = None) -> Reply:
     """A UI string (already translated) as an escaped message."""
-    parts = tuple(direction(part, language) for part in split_message(html.escape(text, quote=False)))
+    parts = tuple(
+        direction(part, language) for part in split_message(html.escape(text, quote=False))
+    )
     return Reply(parts, keyboard)
