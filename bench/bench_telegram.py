@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -34,7 +34,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Messag
 
 from bot.evaluate import evaluation_files, load_cases  # noqa: E402
 from bot.settings import Secret, Settings  # noqa: E402
-from bot.telegram.app import CONCURRENT_UPDATES, build_application, build_services  # noqa: E402
+from bot.telegram.app import CONCURRENT_UPDATES, build_application, build_services, serve_polling  # noqa: E402
 from bot.telegram.resilience import FloodGuard  # noqa: E402
 from tests.fake_telegram import TOKEN, message  # noqa: E402
 
@@ -64,8 +64,26 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+async def run_echo(application: App, stop: asyncio.Event) -> None:
+    """PTB's own Updater, as an ordinary bot would run."""
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        await stop.wait()
+        await application.updater.stop()
+        await application.stop()
+
+
+async def run_ours(application: App, stop: asyncio.Event) -> None:
+    await serve_polling(application, stop, poll_timeout=1)
+
+
 async def measure(
-    make_app: Callable[[str], App], questions: list[str], users: int
+    make_app: Callable[[str], App],
+    run: Callable[[App, asyncio.Event], Awaitable[None]],
+    questions: list[str],
+    users: int,
 ) -> tuple[float, float, float]:
     port = free_port()
     fake = subprocess.Popen(
@@ -85,18 +103,16 @@ async def measure(
                 f"{control}/push", json=[message(rng.randint(1, users), q) for q in questions]
             )
             application = make_app(f"http://127.0.0.1:{port}/bot")
-            async with application:
-                await application.start()
-                assert application.updater is not None
-                started = time.perf_counter()
-                await application.updater.start_polling(poll_interval=0, timeout=1)
-                while (await client.get(f"{control}/count/sendMessage")).json()["count"] < len(
-                    questions
-                ):
-                    await asyncio.sleep(0.02)
-                elapsed = time.perf_counter() - started
-                await application.updater.stop()
-                await application.stop()
+            stop = asyncio.Event()
+            started = time.perf_counter()
+            runner = asyncio.create_task(run(application, stop))
+            while (await client.get(f"{control}/count/sendMessage")).json()["count"] < len(
+                questions
+            ):
+                await asyncio.sleep(0.02)
+            elapsed = time.perf_counter() - started
+            stop.set()
+            await runner
             record = (await client.get(f"{control}/calls")).json()
     finally:
         fake.terminate()
@@ -142,9 +158,14 @@ def main() -> None:
             )
 
         echo = asyncio.run(
-            measure(lambda url: echo_application(url, args.concurrency), questions, args.users)
+            measure(
+                lambda url: echo_application(url, args.concurrency),
+                run_echo,
+                questions,
+                args.users,
+            )
         )
-        kik = asyncio.run(measure(ours, questions, args.users))
+        kik = asyncio.run(measure(ours, run_ours, questions, args.users))
     print(
         f"{args.updates} text updates queued at once, {args.users} users, 14 languages, concurrent_updates={args.concurrency}"
     )

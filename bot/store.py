@@ -52,6 +52,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX threads_staff_message ON threads (staff_message_id);
     """,
+    # 3: updates already handled, so that a restart after a crash does not answer them twice.
+    """
+    CREATE TABLE handled_updates (update_id INTEGER PRIMARY KEY, at TEXT NOT NULL);
+    """,
 )
 
 
@@ -317,6 +321,17 @@ class Store:
         rows = self._query("SELECT answer FROM threads WHERE id = ?", (thread_id,))
         return rows[0][0] if rows else None
 
+    # -- updates ------------------------------------------------------------------------------
+
+    def was_handled(self, update_id: int) -> bool:
+        return bool(self._query("SELECT 1 FROM handled_updates WHERE update_id = ?", (update_id,)))
+
+    def mark_handled(self, update_id: int) -> None:
+        self._execute(
+            "INSERT OR IGNORE INTO handled_updates (update_id, at) VALUES (?, ?)",
+            (update_id, _now()),
+        )
+
     # -- retention ----------------------------------------------------------------------------
 
     def purge(self, retention_days: float, thread_timeout_days: float) -> dict[str, int]:
@@ -329,6 +344,7 @@ class Store:
                 "UPDATE threads SET status = 'timeout', closed = ? WHERE status = 'open' AND opened < ?",
                 (_now(), _since(thread_timeout_days)),
             )
+            self._db.execute("DELETE FROM handled_updates WHERE at < ?", (_since(2),))
             for table, column in (
                 ("asked", "at"),
                 ("unanswered", "at"),

@@ -64,6 +64,9 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 512  # the default backlog of 5 resets connections under load
     daemon_threads = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that goes away (a killed bot, a dropped connection) is not an error here."""
+
 
 class FakeTelegram:
     """Start with `with FakeTelegram() as api:`; point the bot at `api.base_url`."""

@@ -22,6 +22,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -39,6 +40,7 @@ from bot.settings import Settings
 from bot.store import Store
 from bot.telegram import guides, handover, staff, users
 from bot.telegram.context import App, BotData, Ctx, Services
+from bot.telegram.polling import poll
 from bot.telegram.resilience import (
     FloodGuard,
     RetryingRateLimiter,
@@ -100,6 +102,7 @@ def build_application(
         )
         .rate_limiter(RetryingRateLimiter(throttle=throttle))
         .concurrent_updates(concurrent_updates)
+        .updater(None)  # polling.py fetches updates: confirmed only once handled
         .read_timeout(READ_TIMEOUT)
         .write_timeout(READ_TIMEOUT)
         .build()
@@ -107,7 +110,8 @@ def build_application(
     application.bot_data.services = services
     guard = flood_guard or FloodGuard()
 
-    # Before everything else: drop floods from one user.
+    # Before everything else: skip updates handled before a crash, drop floods from one user.
+    application.add_handler(TypeHandler(Update, _skip_handled), group=-2)
     application.add_handler(TypeHandler(Update, guard.check), group=-1)
 
     # Commands (in groups too, as /command@bot).
@@ -172,8 +176,21 @@ def build_application(
         )
     )
 
+    # After everything else: remember the update as handled.
+    application.add_handler(TypeHandler(Update, _mark_handled), group=99)
+
     application.add_error_handler(handle_error)
     return application
+
+
+async def _skip_handled(update: Update, ctx: Ctx) -> None:
+    """Telegram redelivers updates whose offset was not confirmed before a crash."""
+    if ctx.store.was_handled(update.update_id):
+        raise ApplicationHandlerStop
+
+
+async def _mark_handled(update: Update, ctx: Ctx) -> None:
+    ctx.store.mark_handled(update.update_id)
 
 
 def _action(*actions: str) -> str:
@@ -270,28 +287,20 @@ async def serve_polling(
     poll_timeout: int = 10,
     heartbeat_dir: Path | None = None,
 ) -> None:
-    """Poll until `stop` is set; on stop, PTB confirms the last offset, so nothing is lost."""
+    """Poll until `stop` is set, confirming updates only once handled (see polling.py)."""
     async with application:
         await register_commands(application)
+        await application.bot.delete_webhook()
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
         tasks = _background_tasks(application, heartbeat_dir)
-        await stop.wait()
-        for task in tasks:
-            task.cancel()
-        await application.updater.stop()
-        await application.stop()
-
-
-async def _wait_for_stop_signal() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+        try:
+            await poll(
+                application, stop, timeout=poll_timeout, concurrency=application.concurrent_updates
+            )
+        finally:
+            for task in tasks:
+                task.cancel()
+            await application.stop()
 
 
 async def _run_webhook(application: App, settings: Settings, options: dict[str, Any]) -> None:
