@@ -134,6 +134,8 @@ class Answerer:
     ) -> Answer:
         now = now or self.clock()
         question = question if isinstance(question, str) else str(question)
+        # Lone UTF-16 surrogates (possible in JSON) cannot be stored or sent: replace them.
+        question = question.encode("utf-8", "replace").decode("utf-8")
         text = question[:MAX_QUESTION_CHARS]
         normalized = normalize(text)
         preferred = self.supported(hints.preferred)

@@ -88,6 +88,7 @@ def build_application(
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     if settings.token is None:
         raise ValueError("a bot token is required")
+    install_log_redaction(settings.token.value)
     application = (
         ApplicationBuilder()
         .token(settings.token.value)
@@ -184,8 +185,13 @@ def build_application(
 
 
 async def _skip_handled(update: Update, ctx: Ctx) -> None:
-    """Telegram redelivers updates whose offset was not confirmed before a crash."""
+    """Telegram redelivers updates whose offset was not confirmed before a crash; and a button
+    without data (which no handler matches) is answered so its spinner stops."""
     if ctx.store.was_handled(update.update_id):
+        raise ApplicationHandlerStop
+    query = update.callback_query
+    if query is not None and not query.data:
+        await query.answer()
         raise ApplicationHandlerStop
 
 

@@ -120,6 +120,13 @@ async def handle_error(update: object, ctx: Ctx) -> None:
     if isinstance(error, Forbidden):  # the user blocked the bot: nothing to tell anyone
         log.info("blocked by a user: %s", error)
         return
+    if isinstance(
+        error, TimedOut
+    ):  # Telegram probably delivered it; an apology would be a 2nd message
+        log.warning(
+            "a request timed out while handling update %s", getattr(update, "update_id", None)
+        )
+        return
     kind = type(update).__name__ if update is not None else "no update"
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error while handling %s %s", kind, update_id, exc_info=error)
@@ -157,8 +164,11 @@ class RedactSecrets(logging.Filter):
 
 
 def install_log_redaction(*secrets: str) -> None:
-    redactor = RedactSecrets(*secrets)
+    """Filter the secrets out of every root handler (once each), and silence httpx's request
+    lines (their URLs contain the token)."""
     for handler in logging.getLogger().handlers:
-        handler.addFilter(redactor)
+        present = [f for f in handler.filters if isinstance(f, RedactSecrets)]
+        if not any(set(secrets) <= set(f.secrets) for f in present):
+            handler.addFilter(RedactSecrets(*secrets))
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
