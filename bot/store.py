@@ -52,9 +52,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX threads_staff_message ON threads (staff_message_id);
     """,
-    # 3: updates already handled, so that a restart after a crash does not answer them twice.
+    # 3: the inbox: updates fetched from Telegram and not yet handled, kept across a crash.
     """
-    CREATE TABLE handled_updates (update_id INTEGER PRIMARY KEY, at TEXT NOT NULL);
+    CREATE TABLE inbox (update_id INTEGER PRIMARY KEY, body TEXT NOT NULL, at TEXT NOT NULL);
     """,
 )
 
@@ -323,14 +323,23 @@ class Store:
 
     # -- updates ------------------------------------------------------------------------------
 
-    def was_handled(self, update_id: int) -> bool:
-        return bool(self._query("SELECT 1 FROM handled_updates WHERE update_id = ?", (update_id,)))
+    def enqueue(self, updates: Sequence[tuple[int, str]]) -> None:
+        """Keep fetched updates (id, JSON) until handled; one transaction per batch."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR IGNORE INTO inbox (update_id, body, at) VALUES (?, ?, ?)",
+                [(update_id, body, _now()) for update_id, body in updates],
+            )
+            self._db.execute("COMMIT")
 
-    def mark_handled(self, update_id: int) -> None:
-        self._execute(
-            "INSERT OR IGNORE INTO handled_updates (update_id, at) VALUES (?, ?)",
-            (update_id, _now()),
-        )
+    def dequeue(self, update_id: int) -> None:
+        self._execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+
+    def inbox(self) -> list[tuple[int, str]]:
+        """Updates fetched before a crash and not handled yet, oldest first."""
+        rows = self._query("SELECT update_id, body FROM inbox ORDER BY update_id", ())
+        return [(int(row[0]), str(row[1])) for row in rows]
 
     # -- retention ----------------------------------------------------------------------------
 
@@ -344,7 +353,6 @@ class Store:
                 "UPDATE threads SET status = 'timeout', closed = ? WHERE status = 'open' AND opened < ?",
                 (_now(), _since(thread_timeout_days)),
             )
-            self._db.execute("DELETE FROM handled_updates WHERE at < ?", (_since(2),))
             for table, column in (
                 ("asked", "at"),
                 ("unanswered", "at"),

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,6 +30,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    ok: bool = True  # False when a fault was injected instead of an answer
 
     @property
     def chat_id(self) -> int | None:
@@ -71,8 +74,11 @@ class _Server(ThreadingHTTPServer):
 class FakeTelegram:
     """Start with `with FakeTelegram() as api:`; point the bot at `api.base_url`."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, fault_rate: float = 0.0, seed: int = 0) -> None:
         self.calls: list[Call] = []
+        self.fault_rate = fault_rate
+        self._random = random.Random(seed)
+        self.injected: Counter[str] = Counter()
         self.faults: dict[str, list[Fault]] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -141,6 +147,30 @@ class FakeTelegram:
 
     # -- the Bot API ---------------------------------------------------------------------
 
+    def _random_fault(self, method: str) -> Fault:
+        """The faults of a bad day at Telegram, at random (getUpdates: server errors only)."""
+        if method == "getUpdates":
+            return Fault(status=502)
+        return self._random.choice(
+            [
+                Fault(status=429, retry_after=1),
+                Fault(status=500),
+                Fault(status=502),
+                Fault(drop=True),
+                Fault(
+                    delay=21.0, then_succeed=True
+                ),  # past the bot's 20 s read timeout, then delivered
+            ]
+        )
+
+    @staticmethod
+    def _describe(fault: Fault) -> str:
+        if fault.drop:
+            return "dropped connection"
+        if fault.then_succeed:
+            return "stall past the timeout"
+        return f"HTTP {fault.status}"
+
     def _respond(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return {
@@ -206,12 +236,27 @@ class FakeTelegram:
                 if self.path == "/_control/calls":
                     with api._condition:
                         calls = [
-                            {"method": c.method, "chat_id": c.chat_id, "at": c.at}
+                            {
+                                "method": c.method,
+                                "chat_id": c.chat_id,
+                                "at": c.at,
+                                "ok": c.ok,
+                                "key": c.params.get("callback_query_id")
+                                or c.params.get("inline_query_id"),
+                            }
                             for c in api.calls
                         ]
                         delivered = {str(k): v for k, v in api.delivered.items()}
                         chats = {str(k): v for k, v in api._chats.items()}
-                    self._send(200, {"calls": calls, "delivered": delivered, "chats": chats})
+                    self._send(
+                        200,
+                        {
+                            "calls": calls,
+                            "delivered": delivered,
+                            "chats": chats,
+                            "injected": dict(api.injected),
+                        },
+                    )
                 elif self.path.startswith("/_control/count/"):
                     self._send(200, {"count": len(api.sent(self.path.rsplit("/", 1)[-1]))})
                 else:
@@ -235,11 +280,17 @@ class FakeTelegram:
                         k: _decode(v[0]) for k, v in parse_qs(body, keep_blank_values=True).items()
                     }
                 fault = None
+                call = Call(method, params)
                 with api._condition:
                     if method != "getUpdates":
-                        api.calls.append(Call(method, params))
+                        api.calls.append(call)
                     if api.faults.get(method):
                         fault = api.faults[method].pop(0)
+                    elif api.fault_rate and api._random.random() < api.fault_rate:
+                        fault = api._random_fault(method)
+                    if fault is not None:
+                        call.ok = fault.then_succeed
+                        api.injected[api._describe(fault)] += 1
                 if fault is not None and fault.delay:
                     time.sleep(fault.delay)
                 if fault is not None and fault.drop:
@@ -272,9 +323,9 @@ class FakeTelegram:
         return Handler
 
 
-def serve(port: int) -> None:
+def serve(port: int, fault_rate: float = 0.0, seed: int = 0) -> None:
     """Run the fake in its own process (benchmarks), controlled over /_control/*."""
-    with FakeTelegram(port):
+    with FakeTelegram(port, fault_rate, seed):
         threading.Event().wait()
 
 

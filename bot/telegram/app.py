@@ -103,7 +103,7 @@ def build_application(
         )
         .rate_limiter(RetryingRateLimiter(throttle=throttle))
         .concurrent_updates(concurrent_updates)
-        .updater(None)  # polling.py fetches updates: confirmed only once handled
+        .updater(None)  # polling.py fetches updates, through a durable inbox
         .read_timeout(READ_TIMEOUT)
         .write_timeout(READ_TIMEOUT)
         .build()
@@ -111,8 +111,8 @@ def build_application(
     application.bot_data.services = services
     guard = flood_guard or FloodGuard()
 
-    # Before everything else: skip updates handled before a crash, drop floods from one user.
-    application.add_handler(TypeHandler(Update, _skip_handled), group=-2)
+    # Before everything else: answer buttons without data, drop floods from one user.
+    application.add_handler(TypeHandler(Update, _answer_empty_button), group=-2)
     application.add_handler(TypeHandler(Update, guard.check), group=-1)
 
     # Commands (in groups too, as /command@bot).
@@ -177,26 +177,16 @@ def build_application(
         )
     )
 
-    # After everything else: remember the update as handled.
-    application.add_handler(TypeHandler(Update, _mark_handled), group=99)
-
     application.add_error_handler(handle_error)
     return application
 
 
-async def _skip_handled(update: Update, ctx: Ctx) -> None:
-    """Telegram redelivers updates whose offset was not confirmed before a crash; and a button
-    without data (which no handler matches) is answered so its spinner stops."""
-    if ctx.store.was_handled(update.update_id):
-        raise ApplicationHandlerStop
+async def _answer_empty_button(update: Update, ctx: Ctx) -> None:
+    """A button without data matches no handler: answer it so its spinner stops."""
     query = update.callback_query
     if query is not None and not query.data:
         await query.answer()
         raise ApplicationHandlerStop
-
-
-async def _mark_handled(update: Update, ctx: Ctx) -> None:
-    ctx.store.mark_handled(update.update_id)
 
 
 def _action(*actions: str) -> str:
@@ -293,7 +283,8 @@ async def serve_polling(
     poll_timeout: int = 10,
     heartbeat_dir: Path | None = None,
 ) -> None:
-    """Poll until `stop` is set, confirming updates only once handled (see polling.py)."""
+    """Poll until `stop` is set; fetched updates stay in the store's inbox until handled."""
+    services: Services = application.bot_data.services
     async with application:
         await register_commands(application)
         await application.bot.delete_webhook()
@@ -301,7 +292,11 @@ async def serve_polling(
         tasks = _background_tasks(application, heartbeat_dir)
         try:
             await poll(
-                application, stop, timeout=poll_timeout, concurrency=application.concurrent_updates
+                application,
+                stop,
+                services.store,
+                timeout=poll_timeout,
+                concurrency=application.concurrent_updates,
             )
         finally:
             for task in tasks:

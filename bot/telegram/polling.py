@@ -1,42 +1,63 @@
-"""Long polling that confirms an update only after it has been handled.
+"""Long polling through a durable inbox: no update is lost when the process dies.
 
 python-telegram-bot's Updater confirms a batch (the next getUpdates offset) as soon as it has
-fetched it, so a crash loses every update fetched but not yet handled. Here a batch is handled
-first (with bounded concurrency) and only then confirmed by asking for the next one. After a
-crash Telegram delivers the unconfirmed batch again; updates already handled are skipped by the
-store (`handled_updates`), so the restart neither loses nor repeats answers, except an update
-killed between sending its answer and being recorded.
+fetched it, so a crash loses every update fetched but not yet handled. Here each fetched batch
+is written to the store's inbox (one SQLite transaction) before the next getUpdates confirms
+it, and an update leaves the inbox when its handling is done. On start, whatever is still in
+the inbox is handled first. Handling runs concurrently (bounded), so one slow request never
+holds up the others. Only an update killed between sending its answer and leaving the inbox can
+be answered twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TimedOut
 
+from bot.store import Store
 from bot.telegram.context import App
 
 log = logging.getLogger(__name__)
 
 BATCH = 100
 RETRY_SECONDS = (1, 2, 5, 10, 30)
+DRAIN_SECONDS = 30.0
 
 
-async def poll(application: App, stop: asyncio.Event, *, timeout: int, concurrency: int) -> None:
-    """Fetch, handle and confirm batches of updates until `stop` is set."""
+async def poll(
+    application: App, stop: asyncio.Event, store: Store, *, timeout: int, concurrency: int
+) -> None:
+    """Fetch, keep, handle and confirm updates until `stop` is set."""
     bot = application.bot
-    offset: int | None = None
-    failures = 0
     limit = asyncio.Semaphore(concurrency)
+    running: set[asyncio.Task[None]] = set()
 
     async def handle(update: Update) -> None:
         async with limit:
-            await application.process_update(update)
+            try:
+                await application.process_update(update)
+            finally:
+                store.dequeue(update.update_id)
 
+    def start(update: Update) -> None:
+        task = asyncio.create_task(handle(update))
+        running.add(task)
+        task.add_done_callback(running.discard)
+
+    for update_id, body in store.inbox():  # left over from a crash
+        log.info("handling update %d left in the inbox", update_id)
+        start(Update.de_json(json.loads(body), bot))
+
+    offset: int | None = None
+    failures = 0
     while not stop.is_set():
+        while len(running) >= BATCH * 2 and not stop.is_set():  # back-pressure
+            await asyncio.sleep(0.05)
         try:
             updates = await bot.get_updates(
                 offset=offset,
@@ -58,10 +79,15 @@ async def poll(application: App, stop: asyncio.Event, *, timeout: int, concurren
             continue
         if not updates:
             continue
-        await asyncio.gather(*(handle(update) for update in updates))
-        offset = updates[-1].update_id + 1
+        store.enqueue([(u.update_id, json.dumps(u.to_dict())) for u in updates])
+        offset = updates[-1].update_id + 1  # the next getUpdates confirms this batch
+        for update in updates:
+            start(update)
+
+    if running:  # a graceful stop lets the updates in hand finish; the rest stay in the inbox
+        await asyncio.wait(running, timeout=DRAIN_SECONDS)
     if offset is not None:
-        try:  # confirm the last batch, as Telegram would otherwise deliver it again
+        try:
             await bot.get_updates(offset=offset, timeout=0, limit=1)
         except (NetworkError, TimedOut):
-            log.warning("could not confirm the last updates; they will be skipped as handled")
+            log.warning("could not confirm the last updates; the inbox keeps them")
