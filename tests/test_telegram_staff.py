@@ -257,3 +257,18 @@ def test_purge_removes_old_rows_and_times_out_threads(tmp_path: Path) -> None:
     assert removed["unanswered"] == 1 and removed["asked"] == 1 and removed["threads"] == 1
     assert store.thread(fresh_thread) is not None and store.thread(fresh_thread).status == "open"
     assert store.integrity_ok()
+
+
+async def test_read_only_knowledge_folder_gives_staff_a_clear_error(
+    telegram: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.staff.editing as editing
+
+    def read_only(path: Path, text: str) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(editing, "atomic_write", read_only)
+    calls = await _say(telegram, STAFF_ID, f"/addq hours de {NONSENSE}", 1)
+    assert "Not saved" in calls[0].text and "Permission denied" in calls[0].text
+    (reply,) = await _say(telegram, 75, NONSENSE, 1)
+    assert "Montag" not in reply.text  # the old knowledge is still served

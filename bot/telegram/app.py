@@ -40,7 +40,7 @@ from bot.settings import Settings
 from bot.store import Store
 from bot.telegram import guides, handover, staff, users
 from bot.telegram.context import App, BotData, Ctx, Services
-from bot.telegram.polling import poll
+from bot.telegram.polling import Inbox, poll
 from bot.telegram.resilience import (
     FloodGuard,
     RetryingRateLimiter,
@@ -291,13 +291,8 @@ async def serve_polling(
         await application.start()
         tasks = _background_tasks(application, heartbeat_dir)
         try:
-            await poll(
-                application,
-                stop,
-                services.store,
-                timeout=poll_timeout,
-                concurrency=application.concurrent_updates,
-            )
+            inbox = Inbox(application, services.store, application.concurrent_updates)
+            await poll(application, stop, inbox, timeout=poll_timeout)
         finally:
             for task in tasks:
                 task.cancel()
@@ -347,19 +342,22 @@ async def serve_webhook(
             except (ValueError, TypeError, KeyError):
                 self.set_status(400)
                 return
-            await application.update_queue.put(update)
+            inbox.accept([update])  # kept before Telegram hears "200 OK"
 
     class HealthHandler(tornado.web.RequestHandler):
         def get(self) -> None:
             self.set_status(200 if application.running else 503)
             self.write({"status": "ok" if application.running else "starting"})
 
+    services: Services = application.bot_data.services
+    inbox = Inbox(application, services.store, application.concurrent_updates)
     server = tornado.web.Application(
         [(r"/telegram", TelegramHandler), (r"/healthz", HealthHandler)]
     )
     async with application:
         await register_commands(application)
         await application.start()
+        inbox.resume()
         http = server.listen(port, address=listen)  # listen first: Telegram delivers right away
         await application.bot.set_webhook(
             url=url.rstrip("/") + "/telegram",
@@ -371,4 +369,5 @@ async def serve_webhook(
         for task in tasks:
             task.cancel()
         http.stop()
+        await inbox.drain()
         await application.stop()

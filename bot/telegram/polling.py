@@ -1,12 +1,12 @@
-"""Long polling through a durable inbox: no update is lost when the process dies.
+"""Receiving updates through a durable inbox, so that no update is lost when the process dies.
 
 python-telegram-bot's Updater confirms a batch (the next getUpdates offset) as soon as it has
-fetched it, so a crash loses every update fetched but not yet handled. Here each fetched batch
-is written to the store's inbox (one SQLite transaction) before the next getUpdates confirms
-it, and an update leaves the inbox when its handling is done. On start, whatever is still in
-the inbox is handled first. Handling runs concurrently (bounded), so one slow request never
-holds up the others. Only an update killed between sending its answer and leaving the inbox can
-be answered twice.
+fetched it, and its webhook answers Telegram before handling; either way a crash loses updates
+received but not yet handled. Here every received update is first written to the store's inbox
+(SQLite), then handled concurrently (bounded, so one slow request never holds up the others),
+and leaves the inbox when its handling is done. On start, whatever is still in the inbox is
+handled first. Only an update killed between sending its answer and leaving the inbox can be
+answered twice.
 """
 
 from __future__ import annotations
@@ -29,34 +29,53 @@ RETRY_SECONDS = (1, 2, 5, 10, 30)
 DRAIN_SECONDS = 30.0
 
 
-async def poll(
-    application: App, stop: asyncio.Event, store: Store, *, timeout: int, concurrency: int
-) -> None:
-    """Fetch, keep, handle and confirm updates until `stop` is set."""
-    bot = application.bot
-    limit = asyncio.Semaphore(concurrency)
-    running: set[asyncio.Task[None]] = set()
+class Inbox:
+    """Keeps received updates in the store until handled, and handles them concurrently."""
 
-    async def handle(update: Update) -> None:
-        async with limit:
+    def __init__(self, application: App, store: Store, concurrency: int) -> None:
+        self.application = application
+        self.store = store
+        self._limit = asyncio.Semaphore(concurrency)
+        self.running: set[asyncio.Task[None]] = set()
+
+    def accept(self, updates: list[Update]) -> None:
+        """Keep (one transaction) and start handling a batch of received updates."""
+        self.store.enqueue([(u.update_id, json.dumps(u.to_dict())) for u in updates])
+        for update in updates:
+            self._start(update)
+
+    def resume(self) -> None:
+        """Handle what a previous process received but did not finish."""
+        for update_id, body in self.store.inbox():
+            log.info("handling update %d left in the inbox", update_id)
+            self._start(Update.de_json(json.loads(body), self.application.bot))
+
+    async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
+        """Let the updates in hand finish (a graceful stop); the rest stay in the inbox."""
+        if self.running:
+            await asyncio.wait(self.running, timeout=timeout)
+
+    def _start(self, update: Update) -> None:
+        task = asyncio.create_task(self._handle(update))
+        self.running.add(task)
+        task.add_done_callback(self.running.discard)
+
+    async def _handle(self, update: Update) -> None:
+        async with self._limit:
             try:
-                await application.process_update(update)
+                await self.application.process_update(update)
             finally:
-                store.dequeue(update.update_id)
+                self.store.dequeue(update.update_id)
 
-    def start(update: Update) -> None:
-        task = asyncio.create_task(handle(update))
-        running.add(task)
-        task.add_done_callback(running.discard)
 
-    for update_id, body in store.inbox():  # left over from a crash
-        log.info("handling update %d left in the inbox", update_id)
-        start(Update.de_json(json.loads(body), bot))
-
+async def poll(application: App, stop: asyncio.Event, inbox: Inbox, *, timeout: int) -> None:
+    """Long polling: fetch, keep, handle; the next getUpdates confirms what is kept."""
+    bot = application.bot
+    inbox.resume()
     offset: int | None = None
     failures = 0
     while not stop.is_set():
-        while len(running) >= BATCH * 2 and not stop.is_set():  # back-pressure
+        while len(inbox.running) >= BATCH * 2 and not stop.is_set():  # back-pressure
             await asyncio.sleep(0.05)
         try:
             updates = await bot.get_updates(
@@ -77,15 +96,10 @@ async def poll(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
             continue
-        if not updates:
-            continue
-        store.enqueue([(u.update_id, json.dumps(u.to_dict())) for u in updates])
-        offset = updates[-1].update_id + 1  # the next getUpdates confirms this batch
-        for update in updates:
-            start(update)
-
-    if running:  # a graceful stop lets the updates in hand finish; the rest stay in the inbox
-        await asyncio.wait(running, timeout=DRAIN_SECONDS)
+        if updates:
+            inbox.accept(list(updates))
+            offset = updates[-1].update_id + 1
+    await inbox.drain()
     if offset is not None:
         try:
             await bot.get_updates(offset=offset, timeout=0, limit=1)
