@@ -257,6 +257,9 @@ class FakeTelegram:
                             "injected": dict(api.injected),
                         },
                     )
+                elif self.path.startswith("/_control/ok/"):
+                    method = self.path.rsplit("/", 1)[-1]
+                    self._send(200, {"count": sum(1 for c in api.sent(method) if c.ok)})
                 elif self.path.startswith("/_control/count/"):
                     self._send(200, {"count": len(api.sent(self.path.rsplit("/", 1)[-1]))})
                 else:

@@ -106,3 +106,33 @@ async def test_hand_over_escapes_the_question_for_staff(telegram: RunningBot) ->
 
     (posted,) = await telegram.api.wait_for("sendMessage", chat_id=STAFF_CHAT)
     assert "&lt;script&gt;" in posted.text and "<script>" not in posted.text
+
+
+async def test_generated_texts_through_the_handlers(
+    telegram: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Property: any text a user can send gets exactly one reply and no error (hypothesis)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    caplog.set_level(logging.ERROR)
+    texts: list[str] = []
+
+    @settings(
+        max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
+    @given(st.text(min_size=1, max_size=600))
+    def collect(text: str) -> None:
+        texts.append(text)
+
+    collect()
+    texts += ["/unknowncommand", "/", "/start@other_bot x"]
+    for index, text in enumerate(texts):
+        telegram.api.push(message(700 + index, text))
+    for index in range(len(texts)):
+        await telegram.api.wait_for("sendMessage", chat_id=700 + index)
+    await asyncio.sleep(0.5)
+    assert all(
+        len(telegram.api.sent("sendMessage", chat_id=700 + i)) == 1 for i in range(len(texts))
+    )
+    assert "error while handling" not in caplog.text

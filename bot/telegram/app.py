@@ -169,6 +169,9 @@ def build_application(
     )
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, users.answer_question))
 
+    # An unknown command in a private chat: the help.
+    application.add_handler(MessageHandler(private & filters.COMMAND, users.show_help))
+
     # Anything else in a private chat: voice, photos, stickers, documents, locations...
     application.add_handler(
         MessageHandler(
