@@ -116,6 +116,7 @@ def report(settings: Settings, *, days: int, as_csv: bool) -> int:
     from bot.staff.learning import format_stats, group_unanswered, stats, stats_csv
     from bot.store import Store
 
+    days = max(1, min(days, 3650))
     store = Store.in_folder(settings.data_dir)
     try:
         result = stats(store, days)

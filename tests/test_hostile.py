@@ -136,3 +136,28 @@ async def test_generated_texts_through_the_handlers(
         len(telegram.api.sent("sendMessage", chat_id=700 + i)) == 1 for i in range(len(texts))
     )
     assert "error while handling" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/edit <script>x</script>",
+        "/edit hours zz",
+        "/addq hours de <b>x</b> %s {0}",
+        "/addq nope de x",
+        "/unanswered -1",
+        "/stats 99999999999999999999",
+        "/edit " + "h" * 3000,
+        "/addq hours de " + "\u202e" * 10,
+    ],
+)
+async def test_staff_commands_with_nasty_arguments(
+    telegram: RunningBot, command: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from .conftest import STAFF_ID
+
+    caplog.set_level(logging.ERROR)
+    telegram.api.push(message(STAFF_ID, command))
+    (reply,) = await telegram.api.wait_for("sendMessage", chat_id=STAFF_ID)
+    assert "<script>" not in reply.text and "<b>x</b>" not in reply.text
+    assert "error while handling" not in caplog.text

@@ -33,6 +33,7 @@ DIALOGUE = "staff_dialogue"
 GROUPS = "staff_groups"
 UNANSWERED_DAYS = 30
 SHOWN_GROUPS = 10
+MAX_DAYS = 3650
 STAFF_COMMANDS = (
     ("edit", "Edit an answer: /edit <id> [lang]"),
     ("addq", "Add a question: /addq <id> <lang> <question>"),
@@ -44,6 +45,13 @@ STAFF_COMMANDS = (
     ("stats", "Statistics: /stats [days]"),
     ("cancel", "Cancel the current dialogue"),
 )
+
+
+def _days(args: list[str] | None, default: int) -> int:
+    """A period argument in days: a whole number from 1 to MAX_DAYS, else the default."""
+    if args and args[0].isdigit():
+        return max(1, min(int(args[0][:6]), MAX_DAYS))
+    return default
 
 
 def staff_only(handler: StaffHandler) -> StaffHandler:
@@ -224,7 +232,7 @@ async def cancel(update: Update, ctx: Ctx) -> None:
 @staff_only
 async def unanswered(update: Update, ctx: Ctx) -> None:
     """Show the most frequent unanswered questions, grouped, with one-tap actions."""
-    days = int(ctx.args[0]) if ctx.args and ctx.args[0].isdigit() else UNANSWERED_DAYS
+    days = _days(ctx.args, UNANSWERED_DAYS)
     groups = learning.group_unanswered(ctx.store.open_unanswered(days))
     if not groups:
         await _say(ctx, update, f"No unanswered questions in the last {days} days.")
@@ -261,7 +269,7 @@ async def unanswered(update: Update, ctx: Ctx) -> None:
 @staff_only
 async def show_stats(update: Update, ctx: Ctx) -> None:
     """Questions per day and language, share answered, most asked entries, feedback."""
-    days = int(ctx.args[0]) if ctx.args and ctx.args[0].isdigit() else 7
+    days = _days(ctx.args, 7)
     await _say(ctx, update, html.escape(learning.format_stats(learning.stats(ctx.store, days))))
 
 
