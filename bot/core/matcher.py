@@ -147,7 +147,11 @@ class _LanguageIndex:
         self.idf = {
             f: math.log((1 + total) / (1 + df)) + 1.0 for f, df in document_frequency.items()
         }
-        self.vocabulary = sorted(f[2:] for f in self.idf if f.startswith("w:") and len(f) > 4)
+        # Known words by first letter: a typo rarely changes the first letter, and comparing
+        # with one bucket instead of the whole vocabulary keeps correction cheap.
+        self.vocabulary: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(f[2:] for f in self.idf if f.startswith("w:") and len(f) > 4):
+            self.vocabulary[word[0]].append(word)
         idf = defaultdict(lambda: self.unknown_idf, self.idf)
         self.documents = _Postings(docs, idf)
         self.variant_postings = _Postings(variant_rows, idf)
@@ -163,7 +167,7 @@ class _LanguageIndex:
             if len(token) >= TYPO_MIN_LENGTH and "w:" + token not in self.idf:
                 match = process.extractOne(
                     token,
-                    self.vocabulary,
+                    self.vocabulary.get(token[0], ()),
                     scorer=fuzz.ratio,
                     processor=None,
                     score_cutoff=TYPO_CUTOFF,
