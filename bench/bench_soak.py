@@ -14,16 +14,12 @@ import argparse
 import asyncio
 import logging
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,7 +28,7 @@ from bot.evaluate import evaluation_files, load_cases  # noqa: E402
 from bot.settings import Secret, Settings  # noqa: E402
 from bot.telegram.app import build_application, build_services, serve_polling  # noqa: E402
 from bot.telegram.views import CALLBACK_VERSION  # noqa: E402
-from tests.fake_telegram import TOKEN, button, forwarded, inline, message  # noqa: E402
+from tests.fake_telegram import TOKEN, button, forwarded, in_own_process, inline, message  # noqa: E402
 
 ANSWER_METHOD = {
     "text": "sendMessage",
@@ -90,72 +86,44 @@ def make_updates(
 
 
 async def soak(args: argparse.Namespace) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    fake = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"from tests.fake_telegram import serve; serve({port}, {args.fault_rate}, 11)",
-        ],
-        cwd=ROOT,
-    )
-    control = f"http://127.0.0.1:{port}/_control"
     errors = ErrorCounter()
     logging.getLogger().addHandler(errors)
     logging.getLogger().setLevel(logging.WARNING)
-    try:
-        async with httpx.AsyncClient(timeout=120) as client:
-            for _ in range(200):
-                try:
-                    await client.get(f"{control}/count/sendMessage")
+    updates, kinds = make_updates(args.updates, args.users)
+    expected = {
+        method: sum(n for kind, n in kinds.items() if ANSWER_METHOD[kind] == method)
+        for method in set(ANSWER_METHOD.values())
+    }
+    async with in_own_process(args.fault_rate, seed=11) as (base_url, control):
+        for start in range(0, len(updates), 5000):
+            await control.post("/push", json=updates[start : start + 5000])
+        with tempfile.TemporaryDirectory() as data:
+            services = build_services(
+                Settings(token=Secret(TOKEN), base_url=base_url, data_dir=Path(data))
+            )
+            services.answerer.matcher.warm()
+            application = build_application(services, throttle=False)
+            memory_start = resident_mb()
+            memory_warm = None
+            stop = asyncio.Event()
+            started = time.perf_counter()
+            runner = asyncio.create_task(serve_polling(application, stop, poll_timeout=1))
+            deadline = time.monotonic() + args.timeout
+            while time.monotonic() < deadline:
+                done = {m: (await control.get(f"/ok/{m}")).json()["count"] for m in expected}
+                if memory_warm is None and sum(done.values()) >= len(updates) // 10:
+                    memory_warm = resident_mb()  # after the first tenth: caches are filled
+                if all(done[m] >= n for m, n in expected.items()):
                     break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.05)
-            updates, kinds = make_updates(args.updates, args.users)
-            for start in range(0, len(updates), 5000):
-                await client.post(f"{control}/push", json=updates[start : start + 5000])
-            with tempfile.TemporaryDirectory() as data:
-                settings = Settings(
-                    token=Secret(TOKEN),
-                    base_url=f"http://127.0.0.1:{port}/bot",
-                    data_dir=Path(data),
-                )
-                services = build_services(settings)
-                services.answerer.matcher.warm()
-                application = build_application(services, throttle=False)
-                memory_start = resident_mb()
-                stop = asyncio.Event()
-                started = time.perf_counter()
-                runner = asyncio.create_task(serve_polling(application, stop, poll_timeout=1))
-                expected = {
-                    m: sum(n for k, n in kinds.items() if ANSWER_METHOD[k] == m)
-                    for m in set(ANSWER_METHOD.values())
-                }
-                deadline = time.monotonic() + args.timeout
-                memory_warm = None
-                while time.monotonic() < deadline:
-                    done = {
-                        m: (await client.get(f"{control}/ok/{m}")).json()["count"]
-                        for m in expected
-                    }
-                    if memory_warm is None and sum(done.values()) >= len(updates) // 10:
-                        memory_warm = resident_mb()  # after the first tenth: caches are filled
-                    if all(done[m] >= n for m, n in expected.items()):
-                        break
-                    await asyncio.sleep(1)
-                elapsed = time.perf_counter() - started
-                await asyncio.sleep(3)  # anything answered twice would arrive now
-                stop.set()
-                await runner
-                memory_end = resident_mb()
-                integrity = services.store.integrity_ok()
-                services.store.close()
-            record = (await client.get(f"{control}/calls")).json()
-    finally:
-        fake.terminate()
-        fake.wait()
+                await asyncio.sleep(1)
+            elapsed = time.perf_counter() - started
+            await asyncio.sleep(3)  # anything answered twice would arrive now
+            stop.set()
+            await runner
+            memory_end = resident_mb()
+            integrity = services.store.integrity_ok()
+            services.store.close()
+        record = (await control.get("/calls")).json()
     calls = [c for c in record["calls"] if c["ok"]]
     per_key = Counter(str(c["key"]) for c in calls if c["key"])  # ids arrive JSON-decoded
     per_chat = Counter(c["chat_id"] for c in calls if c["method"] == "sendMessage")
@@ -167,13 +135,11 @@ async def soak(args: argparse.Namespace) -> None:
     ]
     lost_keys = sum(1 for k in keys if per_key[k] == 0)
     twice_keys = sum(1 for k in keys if per_key[k] > 1)
-    print(
-        f"{len(updates):,} updates from {args.users:,} users ({', '.join(f'{k} {n:,}' for k, n in kinds.most_common())})"
-    )
+    mix = ", ".join(f"{k} {n:,}" for k, n in kinds.most_common())
+    faults = ", ".join(f"{k} {n}" for k, n in sorted(record["injected"].items()))
+    print(f"{len(updates):,} updates from {args.users:,} users ({mix})")
     print(f"answered in {elapsed:.0f} s ({len(updates) / elapsed:.0f} updates/s)")
-    print(
-        f"faults injected: {sum(record['injected'].values()):,} ({', '.join(f'{k} {n}' for k, n in sorted(record['injected'].items()))})"
-    )
+    print(f"faults injected: {sum(record['injected'].values()):,} ({faults})")
     print(
         f"lost: {lost_messages + lost_keys}, answered twice: {twice_messages + twice_keys}, errors logged: {errors.count}"
     )

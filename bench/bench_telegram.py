@@ -15,16 +15,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,7 +32,7 @@ from bot.evaluate import evaluation_files, load_cases  # noqa: E402
 from bot.settings import Secret, Settings  # noqa: E402
 from bot.telegram.app import CONCURRENT_UPDATES, build_application, build_services, serve_polling  # noqa: E402
 from bot.telegram.resilience import FloodGuard  # noqa: E402
-from tests.fake_telegram import TOKEN, message  # noqa: E402
+from tests.fake_telegram import TOKEN, in_own_process, message  # noqa: E402
 
 App = Application  # type: ignore[type-arg]
 
@@ -56,12 +52,6 @@ def echo_application(base_url: str, concurrency: int) -> App:
     )
     application.add_handler(MessageHandler(filters.TEXT, echo))
     return application
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def run_echo(application: App, stop: asyncio.Event) -> None:
@@ -85,38 +75,19 @@ async def measure(
     questions: list[str],
     users: int,
 ) -> tuple[float, float, float]:
-    port = free_port()
-    fake = subprocess.Popen(
-        [sys.executable, "-c", f"from tests.fake_telegram import serve; serve({port})"], cwd=ROOT
-    )
-    control = f"http://127.0.0.1:{port}/_control"
-    try:
-        async with httpx.AsyncClient(timeout=30) as client:
-            for _ in range(100):
-                try:
-                    await client.get(f"{control}/count/sendMessage")
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.05)
-            rng = random.Random(3)
-            await client.post(
-                f"{control}/push", json=[message(rng.randint(1, users), q) for q in questions]
-            )
-            application = make_app(f"http://127.0.0.1:{port}/bot")
-            stop = asyncio.Event()
-            started = time.perf_counter()
-            runner = asyncio.create_task(run(application, stop))
-            while (await client.get(f"{control}/count/sendMessage")).json()["count"] < len(
-                questions
-            ):
-                await asyncio.sleep(0.02)
-            elapsed = time.perf_counter() - started
-            stop.set()
-            await runner
-            record = (await client.get(f"{control}/calls")).json()
-    finally:
-        fake.terminate()
-        fake.wait()
+    async with in_own_process() as (base_url, control):
+        rng = random.Random(3)
+        await control.post("/push", json=[message(rng.randint(1, users), q) for q in questions])
+        application = make_app(base_url)
+        stop = asyncio.Event()
+        started = time.perf_counter()
+        runner = asyncio.create_task(run(application, stop))
+        while (await control.get("/count/sendMessage")).json()["count"] < len(questions):
+            await asyncio.sleep(0.02)
+        elapsed = time.perf_counter() - started
+        stop.set()
+        await runner
+        record = (await control.get("/calls")).json()
     waiting: dict[int, list[float]] = {}
     for update_id, delivered in sorted(record["delivered"].items(), key=lambda kv: int(kv[0])):
         waiting.setdefault(record["chats"][update_id], []).append(delivered)

@@ -9,16 +9,24 @@ retry_after, 500, answers slower than the client's timeout, dropped connections.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import random
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
+
+import httpx
 
 BOT_USERNAME = "kik_test_bot"
 BOT_ID = 4242
@@ -324,6 +332,34 @@ class FakeTelegram:
                     pass
 
         return Handler
+
+
+@contextlib.asynccontextmanager
+async def in_own_process(
+    fault_rate: float = 0.0, seed: int = 0
+) -> AsyncIterator[tuple[str, httpx.AsyncClient]]:
+    """The fake in a process of its own (benchmarks: it must not share the bot's CPU and GIL).
+    Yields its Bot API base URL and a client for its /_control/ endpoints, once it answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    code = f"from tests.fake_telegram import serve; serve({port}, {fault_rate}, {seed})"
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=root)
+    try:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}/_control", timeout=120
+        ) as control:
+            for _ in range(200):
+                try:
+                    await control.get("/count/sendMessage")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.05)
+            yield f"http://127.0.0.1:{port}/bot", control
+    finally:
+        process.terminate()
+        process.wait()
 
 
 def serve(port: int, fault_rate: float = 0.0, seed: int = 0) -> None:
