@@ -114,9 +114,12 @@ class LanguageDetector:
             guess, confidence = self._full.classify(text)
             if guess not in self._accepted and confidence >= _FOREIGN_MIN_PROBABILITY:
                 foreign = guess
-            elif guess in self.aliases and self.aliases[guess] in candidates:
+            elif guess in self.aliases and (
+                self.aliases[guess] in candidates or confidence >= _FOREIGN_MIN_PROBABILITY
+            ):
+                # Bosnian, Serbian (also in Cyrillic) read the Croatian answers, and so on.
                 alias = self.aliases[guess]
-                probabilities = {k: (1.0 if k == alias else 0.0) for k in probabilities}
+                probabilities = {k: 0.0 for k in probabilities} | {alias: 1.0}
         return Detection(probabilities, foreign, script)
 
     def _restricted_probabilities(self, text: str, candidates: list[str]) -> dict[str, float]:
