@@ -127,3 +127,9 @@ def test_report_prints_statistics_and_csv(tmp_path: Path) -> None:
     csv_result = run_cli("report", "--csv", env={"KIK_DATA_DIR": str(tmp_path)})
     rows = csv_result.stdout.splitlines()
     assert rows[0] == "day,language,questions" and len(rows) == 3
+
+
+def test_run_without_token_is_one_line_naming_the_variable() -> None:
+    result = run_cli("run")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "kik-bot: TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)"
