@@ -132,4 +132,7 @@ def test_report_prints_statistics_and_csv(tmp_path: Path) -> None:
 def test_run_without_token_is_one_line_naming_the_variable() -> None:
     result = run_cli("run")
     assert result.returncode == 2
-    assert result.stderr.strip() == "kik-bot: TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)"
+    assert (
+        result.stderr.strip()
+        == "kik-bot: TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)"
+    )
