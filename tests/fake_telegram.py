@@ -114,10 +114,6 @@ class FakeTelegram:
 
     # -- what tests do -------------------------------------------------------------------
 
-    def chat_of(self, update_id: int) -> int | None:
-        with self._condition:
-            return self._chats.get(update_id)
-
     def push(self, update: dict[str, Any]) -> int:
         with self._condition:
             update = {"update_id": next(self._update_ids), **update}

@@ -272,3 +272,19 @@ async def test_read_only_knowledge_folder_gives_staff_a_clear_error(
     assert "Not saved" in calls[0].text and "Permission denied" in calls[0].text
     (reply,) = await _say(telegram, 75, NONSENSE, 1)
     assert "Montag" not in reply.text  # the old knowledge is still served
+
+
+def test_an_old_database_is_migrated_in_place(tmp_path: Path) -> None:
+    import sqlite3
+
+    from bot.store import MIGRATIONS
+
+    path = tmp_path / "kik-bot.sqlite3"
+    with sqlite3.connect(path) as db:  # a database as version 1 of the bot left it
+        db.executescript(MIGRATIONS[0] + "PRAGMA user_version = 1;")
+        db.execute("INSERT INTO preferences VALUES (7, 'uk', 1, '2026-01-01T00:00:00+00:00')")
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS)
+    assert store.language(7) == ("uk", True)
+    store.log_question("uk", "answer", "hours")  # the new tables work
+    assert store.integrity_ok()

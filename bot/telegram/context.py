@@ -3,7 +3,6 @@ properties instead of untyped `bot_data["..."]` lookups."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +111,3 @@ class Ctx(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], BotData]
         user = update.effective_user if isinstance(update, Update) else None
         language = self.language_of(user)
         return language, self.gettext_for(language)
-
-
-Handler = Callable[[Update, Ctx], object]
