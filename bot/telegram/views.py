@@ -91,21 +91,20 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
         return [text]
     parts: list[str] = []
     current = ""
-    for separator, pieces in (("\n\n", text.split("\n\n")),):
-        for piece in pieces:
-            candidate = f"{current}{separator}{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-                continue
-            if current:
-                parts.append(current)
-            while len(piece) > limit:
-                cut = piece.rfind("\n", 0, limit)
-                cut = cut if cut > 0 else piece.rfind(" ", 0, limit)
-                cut = cut if cut > 0 else limit
-                parts.append(piece[:cut])
-                piece = piece[cut:].lstrip("\n ")
-            current = piece
+    for piece in text.split("\n\n"):
+        candidate = f"{current}\n\n{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        while len(piece) > limit:  # one paragraph longer than a message: lines, then words
+            cut = piece.rfind("\n", 0, limit)
+            cut = cut if cut > 0 else piece.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            parts.append(piece[:cut])
+            piece = piece[cut:].lstrip("\n ")
+        current = piece
     if current:
         parts.append(current)
     return parts
