@@ -9,6 +9,7 @@ calibration into a confident answer, "did you mean", or a fallback with the offi
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -394,6 +395,4 @@ class Answerer:
 
 
 def _escape(text: str) -> str:
-    import html
-
     return html.escape(text, quote=False)
