@@ -13,7 +13,7 @@ RUN useradd --create-home --uid 10001 kik && mkdir /data && chown kik /data
 WORKDIR /app
 COPY --from=build /install /usr/local
 COPY --from=build /src/locales ./locales
-COPY knowledge ./knowledge
+COPY --chown=kik:kik knowledge ./knowledge
 ENV KIK_KNOWLEDGE_DIR=/app/knowledge \
     KIK_LOCALES_DIR=/app/locales \
     KIK_DATA_DIR=/data \
