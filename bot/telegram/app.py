@@ -111,9 +111,12 @@ def build_application(
     application.bot_data.services = services
     guard = flood_guard or FloodGuard()
 
-    # Before everything else: answer buttons without data, drop floods from one user.
-    application.add_handler(TypeHandler(Update, _answer_empty_button), group=-2)
-    application.add_handler(TypeHandler(Update, guard.check), group=-1)
+    # Before everything else, one gate: answer buttons without data, drop floods from one user.
+    async def gate(update: Update, ctx: Ctx) -> None:
+        await _answer_empty_button(update, ctx)
+        await guard.check(update, ctx)
+
+    application.add_handler(TypeHandler(Update, gate), group=-1)
 
     # Commands (in groups too, as /command@bot).
     application.add_handler(CommandHandler("start", users.start))

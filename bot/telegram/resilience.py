@@ -97,7 +97,7 @@ class FloodGuard:
         return False, not warned
 
     async def check(self, update: object, ctx: Ctx) -> None:
-        """Stop handling updates from a user over the limit (TypeHandler, group -1)."""
+        """Stop handling updates from a user over the limit (part of the gate in app.py)."""
         if not isinstance(update, Update) or update.effective_user is None or update.inline_query:
             return
         allowed, warn = self.allow(update.effective_user.id)
