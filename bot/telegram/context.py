@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update, User
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.core.answer import Answerer, Hints
+from bot.core.answer import Answerer
 from bot.i18n import Gettext, Translations
 from bot.live import LiveAnswerer
 from bot.settings import Settings
@@ -79,12 +79,6 @@ class Ctx(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], BotData]
     def store(self) -> Store:
         return self.services.store
 
-    def explicit_language(self, user: User | None) -> str | None:
-        if user is None:
-            return None
-        stored = self.store.language(user.id)
-        return stored[0] if stored and stored[1] else None
-
     def language_of(self, user: User | None) -> str:
         """The user's interface language: explicit choice, app language, first question, English."""
         if user is None:
@@ -96,12 +90,6 @@ class Ctx(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], BotData]
         if client:
             return client
         return stored[0] if stored else self.answerer.knowledge.fallback
-
-    def hints(self, user: User | None) -> Hints:
-        return Hints(
-            preferred=self.explicit_language(user),
-            client=user.language_code if user else None,
-        )
 
     def gettext_for(self, language: str) -> Gettext:
         return self.services.translations.gettext(language)
