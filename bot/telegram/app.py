@@ -36,6 +36,7 @@ from telegram.ext import (
 from bot.core.answer import Answerer
 from bot.core.knowledge import load_knowledge
 from bot.i18n import Translations, _
+from bot.live import settle_memory
 from bot.settings import Settings
 from bot.store import Store
 from bot.telegram import guides, handover, staff, users
@@ -47,6 +48,7 @@ from bot.telegram.resilience import (
     handle_error,
     install_log_redaction,
 )
+from bot.telegram.transport import AiohttpRequest
 from bot.telegram.views import CALLBACK_VERSION
 
 log = logging.getLogger(__name__)
@@ -104,8 +106,8 @@ def build_application(
         .rate_limiter(RetryingRateLimiter(throttle=throttle))
         .concurrent_updates(concurrent_updates)
         .updater(None)  # polling.py fetches updates, through a durable inbox
-        .read_timeout(READ_TIMEOUT)
-        .write_timeout(READ_TIMEOUT)
+        .request(AiohttpRequest(pool_size=concurrent_updates + 4, read_timeout=READ_TIMEOUT))
+        .get_updates_request(AiohttpRequest(pool_size=1, read_timeout=READ_TIMEOUT))
         .build()
     )
     application.bot_data.services = services
@@ -244,11 +246,16 @@ def _background_tasks(application: App, heartbeat_dir: Path | None) -> list[asyn
     services: Services = application.bot_data.services
     tasks = [
         asyncio.create_task(_housekeeping(services)),
-        asyncio.create_task(asyncio.to_thread(services.answerer.matcher.warm)),
     ]
     if heartbeat_dir is not None:
         tasks.append(asyncio.create_task(_heartbeat(heartbeat_dir)))
     return tasks
+
+
+async def _get_ready(services: Services) -> None:
+    """Build every language's index before the first update rather than on a user's question."""
+    await asyncio.to_thread(services.answerer.matcher.warm)
+    settle_memory()
 
 
 def heartbeat_age(folder: Path) -> float | None:
@@ -291,6 +298,7 @@ async def serve_polling(
 ) -> None:
     """Poll until `stop` is set; fetched updates stay in the store's inbox until handled."""
     services: Services = application.bot_data.services
+    await _get_ready(services)
     async with application:
         await register_commands(application)
         await application.bot.delete_webhook()
@@ -360,6 +368,7 @@ async def serve_webhook(
     server = tornado.web.Application(
         [(r"/telegram", TelegramHandler), (r"/healthz", HealthHandler)]
     )
+    await _get_ready(services)
     async with application:
         await register_commands(application)
         await application.start()
