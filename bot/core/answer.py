@@ -152,8 +152,9 @@ class Answerer:
             return self._message(question, None, language, Outcome.EMPTY, message)
 
         detection = self.detector.detect(text)
-        head = question[: MAX_QUESTION_CHARS * 4]
-        trigger = self.emergency.find(normalize(head), script_counts(head).keys())
+        head = question[: MAX_QUESTION_CHARS * 4]  # emergencies are looked for further
+        normalized_head = normalized if head == text else normalize(head)
+        trigger = self.emergency.find(normalized_head, script_counts(head).keys())
         searched = self._languages_to_search(detection, preferred, client)
         by_language = {lang: self.matcher.search(normalized, [lang]) for lang in searched}
         detected = self._question_language(detection, by_language, client, preferred)

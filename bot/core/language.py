@@ -8,6 +8,7 @@ wrong third language. The matcher adds its own evidence later (see answer.py).
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -21,6 +22,7 @@ _FOREIGN_MIN_PROBABILITY = 0.6
 NON_LATIN_SHARE = 0.25
 
 
+@functools.lru_cache(maxsize=8192)
 def script_of(char: str) -> str | None:
     """The writing system of a letter, e.g. 'LATIN', 'CYRILLIC', 'ARABIC'; None for non-letters."""
     if not char.isalpha():

@@ -5,12 +5,14 @@ as one document of all its question variants (plus, lightly, its answer) and as 
 its own. Features are whole words and character 3- and 4-grams of words, weighted by TF-IDF, so
 inflections, compounds and typos still share most features with the variants ("Deutschkurs",
 "deutsch kurse", "deutschkus"). Words no entry uses (e.g. "Tokio") weigh fully in the question
-and pull its score down: that is what makes out-of-scope questions fall back. The best few
-entries are re-ranked with rapidfuzz against their variants, which rewards near-exact phrasings.
+and pull its score down: that is what makes out-of-scope questions fall back. An entry's score
+mixes its document with its best single variant, which rewards near-exact phrasings; question
+words no variant uses are first corrected to a known word when rapidfuzz finds them a likely typo.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections import Counter, defaultdict
@@ -37,20 +39,28 @@ def features(tokens: Iterable[str]) -> Features:
     """Word and character n-gram features of normalised tokens."""
     counts: Features = defaultdict(float)
     for token in tokens:
-        counts["w:" + token] += WORD_WEIGHT
-        if len(token) < 2:
-            continue
-        padded = f"<{token}>"
-        for size in NGRAM_SIZES:
-            for start in range(len(padded) - size + 1):
-                counts[padded[start : start + size]] += 1.0
+        for feature, weight in token_features(token):
+            counts[feature] += weight
     return counts
 
 
+@functools.lru_cache(maxsize=16384)
+def token_features(token: str) -> tuple[tuple[str, float], ...]:
+    """The features one word contributes (cached: questions reuse the same few thousand words)."""
+    result = [("w:" + token, WORD_WEIGHT)]
+    if len(token) >= 2:
+        padded = f"<{token}>"
+        for size in NGRAM_SIZES:
+            result.extend((padded[i : i + size], 1.0) for i in range(len(padded) - size + 1))
+    return tuple(result)
+
+
 def strip_fillers(tokens: list[str], fillers: Iterable[tuple[str, ...]]) -> list[str]:
-    """Remove filler words and phrases, unless nothing would be left."""
+    """Remove filler words and phrases (given longest first), unless nothing would be left."""
     kept = list(tokens)
-    for phrase in sorted(fillers, key=len, reverse=True):
+    for phrase in fillers:
+        if phrase[0] not in kept:
+            continue
         size = len(phrase)
         i = 0
         while i <= len(kept) - size:
@@ -73,8 +83,9 @@ class Candidate:
 class _Postings:
     """Sparse TF-IDF row vectors, stored column-wise: feature -> (row indices, weights)."""
 
-    def __init__(self, rows: list[Features], idf: Mapping[str, float]) -> None:
+    def __init__(self, rows: list[Features], idf: Mapping[str, float], unknown_idf: float) -> None:
         self.size = len(rows)
+        self.unknown_idf = unknown_idf
         self.columns: dict[str, int] = {}
         row_ids: list[int] = []
         column_ids: list[int] = []
@@ -93,28 +104,42 @@ class _Postings:
         self.starts = np.concatenate(
             ([0], np.cumsum(np.bincount(columns, minlength=len(self.columns))))
         )
+        self.idf = np.asarray([idf[f] for f in self.columns], dtype=np.float64)
 
-    def scores(self, query: Mapping[str, float]) -> np.ndarray:
-        """Dot products of the query with every row, in a fixed number of numpy calls."""
-        known = [(self.columns[f], w) for f, w in query.items() if f in self.columns]
+    def scores(self, counts: Mapping[str, float]) -> np.ndarray:
+        """Cosine of the question's TF-IDF vector (from its feature counts) with every row, in a
+        fixed number of numpy calls. Features no row has still lengthen the question's vector."""
+        get = self.columns.get
+        known: list[tuple[int, float]] = []
+        unknown = 0.0
+        for feature, count in counts.items():
+            column = get(feature)
+            if column is None:
+                unknown += ((1.0 + math.log(count)) * self.unknown_idf) ** 2
+            else:
+                known.append((column, count))
         if not known:
-            return np.zeros(self.size, dtype=np.float32)
-        columns = np.fromiter((c for c, _w in known), dtype=np.int64, count=len(known))
-        weights = np.fromiter((w for _c, w in known), dtype=np.float32, count=len(known))
+            return np.zeros(self.size)
+        columns = np.fromiter((c for c, _n in known), dtype=np.int64, count=len(known))
+        weights = np.fromiter((n for _c, n in known), dtype=np.float64, count=len(known))
+        weights = (1.0 + np.log(weights)) * self.idf[columns]
+        weights /= math.sqrt(float(weights @ weights) + unknown) or 1.0
         begins, lengths = self.starts[columns], self.starts[columns + 1] - self.starts[columns]
         # Positions of all postings of all query features, gathered at once.
-        offsets = np.repeat(begins - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-        positions = offsets + np.arange(int(lengths.sum()))
+        ends = np.cumsum(lengths)
+        positions = np.arange(int(ends[-1])) + np.repeat(begins - (ends - lengths), lengths)
         contributions = self.values[positions] * np.repeat(weights, lengths)
-        return np.bincount(
-            self.rows[positions], weights=contributions, minlength=self.size
-        ).astype(np.float32)
+        return np.bincount(self.rows[positions], weights=contributions, minlength=self.size)
 
 
 class _LanguageIndex:
     def __init__(self, language: str, knowledge: Knowledge) -> None:
         self.language = language
-        self.fillers = [tuple(f.split()) for f in knowledge.fillers.get(language, ())]
+        self.fillers = sorted(
+            (tuple(f.split()) for f in knowledge.fillers.get(language, ()) if f.split()),
+            key=len,
+            reverse=True,
+        )
         self.entry_ids: list[str] = []
         docs: list[Features] = []
         variant_rows: list[Features] = []
@@ -153,11 +178,9 @@ class _LanguageIndex:
         for word in sorted(f[2:] for f in self.idf if f.startswith("w:") and len(f) > 4):
             self.vocabulary[word[0]].append(word)
         idf = defaultdict(lambda: self.unknown_idf, self.idf)
-        self.documents = _Postings(docs, idf)
-        self.variant_postings = _Postings(variant_rows, idf)
-        self.variant_starts = np.asarray(starts, dtype=np.int64)
-        ends = [*starts[1:], len(variant_rows)] if starts else []
-        self.variant_ranges = list(zip(starts, ends, strict=True))
+        # One matrix: the entry documents in the first rows, then every variant.
+        self.postings = _Postings(docs + variant_rows, idf, self.unknown_idf)
+        self.variant_starts = np.asarray(starts, dtype=np.int64) + len(docs)
 
     def corrected(self, tokens: list[str]) -> list[str]:
         """Words no question uses, replaced by the closest known word when it is a likely typo
@@ -177,22 +200,15 @@ class _LanguageIndex:
             result.append(token)
         return result
 
-    def query_vector(self, tokens: list[str]) -> dict[str, float]:
-        counts = features(self.corrected(strip_fillers(tokens, self.fillers)))
-        vector = {
-            f: (1.0 + math.log(c)) * self.idf.get(f, self.unknown_idf) for f, c in counts.items()
-        }
-        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
-        return {f: w / norm for f, w in vector.items()}
-
     def search(self, tokens: list[str], limit: int) -> list[Candidate]:
         if not self.entry_ids:
             return []
-        query = self.query_vector(tokens)
-        document_scores = self.documents.scores(query)
-        variant_scores = self.variant_postings.scores(query)
-        best_variant = np.maximum.reduceat(variant_scores, self.variant_starts)
-        combined = DOCUMENT_SHARE * document_scores + (1 - DOCUMENT_SHARE) * best_variant
+        scores = self.postings.scores(
+            features(self.corrected(strip_fillers(tokens, self.fillers)))
+        )
+        entries = len(self.entry_ids)
+        best_variant = np.maximum.reduceat(scores, self.variant_starts)
+        combined = DOCUMENT_SHARE * scores[:entries] + (1 - DOCUMENT_SHARE) * best_variant
         count = min(limit, len(combined))
         top = np.argpartition(-combined, count - 1)[:count]
         candidates = [
