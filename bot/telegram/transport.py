@@ -90,7 +90,8 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as error:  # before ClientError: some timeouts are both
             raise TimedOut from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+            detail = str(error).replace(url, "<Bot API URL>")  # the URL holds the token
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {detail}") from error
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:
