@@ -279,6 +279,11 @@ class FakeTelegram:
                 method = self.path.rsplit("/", 1)[-1]
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode("utf-8")
+                if not self.path.startswith(f"/bot{TOKEN}/"):  # as Telegram: 401 for a bad token
+                    self._send(
+                        401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+                    )
+                    return
                 kind = self.headers.get("Content-Type", "")
                 if "json" in kind:
                     params = json.loads(body or "{}")

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -41,7 +42,7 @@ from bot.settings import Settings
 from bot.store import Store
 from bot.telegram import guides, handover, staff, users
 from bot.telegram.context import App, BotData, Ctx, Services
-from bot.telegram.polling import Inbox, poll
+from bot.telegram.polling import Inbox, poll, reach_telegram
 from bot.telegram.resilience import (
     FloodGuard,
     RetryingRateLimiter,
@@ -58,6 +59,7 @@ READ_TIMEOUT = 20.0  # generous: a timed-out send may have been delivered and is
 HEARTBEAT_FILE = "heartbeat"
 HEARTBEAT_SECONDS = 30.0
 THREAD_TIMEOUT_DAYS = 7
+EXIT_REJECTED_TOKEN = 2  # as for a missing or malformed token
 USER_COMMANDS = (
     ("start", _("Topics")),
     ("hours", _("Office hours")),
@@ -276,6 +278,12 @@ def run_bot(settings: Settings, webhook: dict[str, Any] | None = None) -> int:
             asyncio.run(_run_polling(application, settings))
         else:
             asyncio.run(_run_webhook(application, settings, webhook))
+    except InvalidToken:
+        print(
+            "kik-bot: Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)",
+            file=sys.stderr,
+        )
+        return EXIT_REJECTED_TOKEN
     finally:
         services.store.close()
     return 0
@@ -299,6 +307,8 @@ async def serve_polling(
     """Poll until `stop` is set; fetched updates stay in the store's inbox until handled."""
     services: Services = application.bot_data.services
     await _get_ready(services)
+    if not await reach_telegram(application, stop):
+        return
     async with application:
         await register_commands(application)
         await application.bot.delete_webhook()
@@ -369,6 +379,8 @@ async def serve_webhook(
         [(r"/telegram", TelegramHandler), (r"/healthz", HealthHandler)]
     )
     await _get_ready(services)
+    if not await reach_telegram(application, stop):
+        return
     async with application:
         await register_commands(application)
         await application.start()

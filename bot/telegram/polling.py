@@ -68,6 +68,30 @@ class Inbox:
                 self.store.dequeue(update.update_id)
 
 
+async def reach_telegram(application: App, stop: asyncio.Event) -> bool:
+    """Initialize the application (getMe), retrying while Telegram cannot be reached, e.g. a
+    container that starts before its network. False if stopped first; a rejected token raises
+    InvalidToken at once."""
+    failures = 0
+    while not stop.is_set():
+        try:
+            await application.initialize()
+            return True
+        except InvalidToken:
+            await application.bot.shutdown()
+            raise
+        except (NetworkError, TimedOut) as error:
+            await application.bot.shutdown()
+            delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
+            failures += 1
+            log.warning(
+                "cannot reach Telegram (%s); retrying in %d s", type(error).__name__, delay
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+    return False
+
+
 async def poll(application: App, stop: asyncio.Event, inbox: Inbox, *, timeout: int) -> None:
     """Long polling: fetch, keep, handle; the next getUpdates confirms what is kept."""
     bot = application.bot
