@@ -49,6 +49,24 @@ def test_greeting_before_a_question_answers_the_question(answerer: Answerer) -> 
 
 
 @pytest.mark.parametrize(
+    ("greeting", "question", "entry"),
+    [
+        ("مرحبا، ", "بكرا الصبح المكتب فاتح؟", "hours"),
+        ("Selam, ", "Almanca kursu için nereye gitmeliyim?", "german-courses"),
+        ("Hallo zusammen, ", "wo ist das Rathaus?", "address"),
+        ("Dzień dobry! ", "jaki jest numer telefonu do biura?", "contact"),
+    ],
+)
+def test_a_polite_greeting_does_not_make_a_question_less_understood(
+    answerer: Answerer, greeting: str, question: str, entry: str
+) -> None:
+    def confidence(text: str) -> float:
+        return next(c.score for c in answerer.answer(text).candidates if c.entry_id == entry)
+
+    assert confidence(greeting + question) >= confidence(question) - 0.01
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "Wie wird das Wetter morgen?",

@@ -144,15 +144,23 @@ class _LanguageIndex:
         docs: list[Features] = []
         variant_rows: list[Features] = []
         starts: list[int] = []
+        words: dict[bool, set[str]] = {True: set(), False: set()}  # smalltalk or not
+        greetings: set[tuple[str, ...]] = set()
+        smalltalk: list[bool] = []
         for entry in knowledge:
             questions = entry.questions.get(language)
             if not questions:
                 continue
             self.entry_ids.append(entry.id)
+            smalltalk.append(entry.kind == "smalltalk")
             starts.append(len(variant_rows))
             doc: Features = defaultdict(float)
             for question in questions:
-                counts = features(strip_fillers(normalize(question).split(), self.fillers))
+                tokens = strip_fillers(normalize(question).split(), self.fillers)
+                words[entry.kind == "smalltalk"].update(tokens)
+                if entry.kind == "smalltalk":
+                    greetings.add(tuple(tokens))
+                counts = features(tokens)
                 variant_rows.append(counts)
                 for feature, count in counts.items():
                     doc[feature] += count
@@ -162,6 +170,11 @@ class _LanguageIndex:
             ).items():
                 doc[feature] += count * ANSWER_WEIGHT
             docs.append(doc)
+        # Words only small talk uses ("hallo", "danke", "مرحبا"): around a question they are
+        # politeness, and left in they would pull a real question towards the greeting.
+        self.smalltalk_only = frozenset(words[True] - words[False])
+        self.smalltalk_phrases = frozenset(greetings)  # "dzien dobry", "hallo zusammen"
+        self.is_smalltalk = np.asarray(smalltalk, dtype=bool)
         # Frequencies over single variants, not whole entries: with a few dozen entries per
         # language, words like "wie" or "how" occur in most entries and would look rare.
         document_frequency: Counter[str] = Counter()
@@ -203,12 +216,13 @@ class _LanguageIndex:
     def search(self, tokens: list[str], limit: int) -> list[Candidate]:
         if not self.entry_ids:
             return []
-        scores = self.postings.scores(
-            features(self.corrected(strip_fillers(tokens, self.fillers)))
-        )
-        entries = len(self.entry_ids)
-        best_variant = np.maximum.reduceat(scores, self.variant_starts)
-        combined = DOCUMENT_SHARE * scores[:entries] + (1 - DOCUMENT_SHARE) * best_variant
+        tokens = strip_fillers(tokens, self.fillers)
+        combined = self._entry_scores(tokens)
+        topical = self._without_politeness(tokens)
+        if topical and len(topical) < len(tokens):
+            # "Hallo, wann habt ihr offen?": small talk is scored on the whole message, the
+            # real entries on the message without its politeness.
+            combined = np.where(self.is_smalltalk, combined, self._entry_scores(topical))
         count = min(limit, len(combined))
         top = np.argpartition(-combined, count - 1)[:count]
         candidates = [
@@ -217,6 +231,20 @@ class _LanguageIndex:
         ]
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates[:limit]
+
+    def _without_politeness(self, tokens: list[str]) -> list[str]:
+        """The question without a leading greeting (any small-talk phrasing, "dzien dobry") and
+        without words only small talk uses ("danke")."""
+        for end in range(len(tokens) - 1, 0, -1):
+            if tuple(tokens[:end]) in self.smalltalk_phrases:
+                tokens = tokens[end:]
+                break
+        return [t for t in tokens if t not in self.smalltalk_only]
+
+    def _entry_scores(self, tokens: list[str]) -> np.ndarray:
+        scores = self.postings.scores(features(self.corrected(tokens)))
+        best_variant = np.maximum.reduceat(scores, self.variant_starts)
+        return DOCUMENT_SHARE * scores[: len(self.entry_ids)] + (1 - DOCUMENT_SHARE) * best_variant
 
 
 class Matcher:
