@@ -5,6 +5,7 @@ server is a network error (safe to retry), and neither error carries the token."
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator
 
@@ -52,3 +53,46 @@ async def test_an_unreachable_server_is_a_network_error_without_the_token() -> N
     assert not isinstance(raised.value, TimedOut)
     assert TOKEN not in str(raised.value)
     assert TOKEN.split(":")[1] not in str(raised.value)
+
+
+async def test_requests_go_through_the_proxy_named_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """City networks often allow the internet only through a proxy (HTTPS_PROXY/HTTP_PROXY)."""
+    seen: list[bytes] = []
+    reply = json.dumps(
+        {
+            "ok": True,
+            "result": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 1, "type": "private"},
+                "text": "Hallo",
+            },
+        }
+    ).encode()
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(await reader.readline())  # e.g. b"POST http://telegram.example/... HTTP/1.1"
+        while (await reader.readline()).strip():
+            pass
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(reply)}\r\nConnection: close\r\n\r\n".encode()
+            + reply
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    request = AiohttpRequest(pool_size=1, read_timeout=5)
+    bot = Bot(TOKEN, base_url="http://telegram.example/bot", request=request)
+    async with request:
+        sent = await bot.send_message(1, "Hallo")
+    server.close()
+    assert sent.text == "Hallo"
+    assert seen and seen[0].startswith(b"POST http://telegram.example/bot")
