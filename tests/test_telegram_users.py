@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.telegram.views import CALLBACK_VERSION
 
 from .conftest import RunningBot
-from .fake_telegram import BOT_USERNAME, button, message
+from .fake_telegram import BOT_USERNAME, Fault, button, message
 
 
 async def test_start_greets_and_shows_the_topic_menu(telegram: RunningBot) -> None:
@@ -91,6 +91,22 @@ async def test_contact_sends_contact_cards_and_email(telegram: RunningBot) -> No
     assert {c.params["first_name"] for c in cards} == {"Priska", "Susanne"}
     (text,) = await telegram.api.wait_for("sendMessage", chat_id=19)
     assert "integration@kempten.de" in text.text
+
+
+async def test_one_users_messages_are_answered_in_the_order_sent(telegram: RunningBot) -> None:
+    # The first contact card is slow to arrive; the question sent right after /contact must
+    # still be answered after everything /contact sends.
+    telegram.api.inject("sendContact", Fault(delay=0.5, then_succeed=True))
+    telegram.api.push(message(22, "/contact", language_code="de"))
+    telegram.api.push(message(22, "Wann habt ihr offen?", language_code="de"))
+    *_, hours = await telegram.api.wait_for("sendMessage", 2, chat_id=22)
+    assert [c.method for c in telegram.api.sent(chat_id=22)] == [
+        "sendContact",
+        "sendContact",
+        "sendMessage",
+        "sendMessage",
+    ]
+    assert "Montag" in hours.text
 
 
 async def test_help_and_privacy_explain_in_the_users_language(telegram: RunningBot) -> None:

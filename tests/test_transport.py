@@ -55,10 +55,9 @@ async def test_an_unreachable_server_is_a_network_error_without_the_token() -> N
     assert TOKEN.split(":")[1] not in str(raised.value)
 
 
-async def test_requests_go_through_the_proxy_named_in_the_environment(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """City networks often allow the internet only through a proxy (HTTPS_PROXY/HTTP_PROXY)."""
+@pytest.fixture
+async def telegram_stub() -> AsyncIterator[tuple[int, list[bytes]]]:
+    """A Bot API (or proxy) answering every request with a sent message; keeps request lines."""
     seen: list[bytes] = []
     reply = json.dumps(
         {
@@ -72,7 +71,7 @@ async def test_requests_go_through_the_proxy_named_in_the_environment(
         }
     ).encode()
 
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         seen.append(await reader.readline())  # e.g. b"POST http://telegram.example/... HTTP/1.1"
         while (await reader.readline()).strip():
             pass
@@ -84,15 +83,38 @@ async def test_requests_go_through_the_proxy_named_in_the_environment(
         await writer.drain()
         writer.close()
 
-    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    request = AiohttpRequest(pool_size=1, read_timeout=5)
-    bot = Bot(TOKEN, base_url="http://telegram.example/bot", request=request)
-    async with request:
-        sent = await bot.send_message(1, "Hallo")
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    yield server.sockets[0].getsockname()[1], seen
     server.close()
-    assert sent.text == "Hallo"
+
+
+async def _send_through(base_url: str) -> str | None:
+    request = AiohttpRequest(pool_size=1, read_timeout=5)
+    async with request:
+        sent = await Bot(TOKEN, base_url=base_url, request=request).send_message(1, "Hallo")
+    return sent.text
+
+
+async def test_requests_go_through_the_proxy_named_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch, telegram_stub: tuple[int, list[bytes]]
+) -> None:
+    """City networks often allow the internet only through a proxy (HTTPS_PROXY/HTTP_PROXY)."""
+    port, seen = telegram_stub
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert await _send_through("http://telegram.example/bot") == "Hallo"
     assert seen and seen[0].startswith(b"POST http://telegram.example/bot")
+
+
+async def test_hosts_in_no_proxy_are_reached_directly(
+    monkeypatch: pytest.MonkeyPatch, telegram_stub: tuple[int, list[bytes]]
+) -> None:
+    """A local Bot API server next to the bot, with the internet proxy still set."""
+    port, seen = telegram_stub
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:1")  # nothing there
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    for name in ("no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert await _send_through(f"http://127.0.0.1:{port}/bot") == "Hallo"
+    assert seen and seen[0].startswith(b"POST /bot")

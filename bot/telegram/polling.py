@@ -3,10 +3,10 @@
 python-telegram-bot's Updater confirms a batch (the next getUpdates offset) as soon as it has
 fetched it, and its webhook answers Telegram before handling; either way a crash loses updates
 received but not yet handled. Here every received update is first written to the store's inbox
-(SQLite), then handled concurrently (bounded, so one slow request never holds up the others),
-and leaves the inbox when its handling is done. On start, whatever is still in the inbox is
-handled first. Only an update killed between sending its answer and leaving the inbox can be
-answered twice.
+(SQLite), then handled concurrently (bounded, so one slow request never holds up the others; one
+chat's updates in turn, so its answers keep their order), and leaves the inbox when its handling
+is done. On start, whatever is still in the inbox is handled first. Only an update killed
+between sending its answer and leaving the inbox can be answered twice.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TimedOut
@@ -36,6 +37,7 @@ class Inbox:
         self.application = application
         self.store = store
         self._limit = asyncio.Semaphore(concurrency)
+        self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}  # lock, updates using it
         self.running: set[asyncio.Task[None]] = set()
 
     def accept(self, updates: list[Update]) -> None:
@@ -61,11 +63,32 @@ class Inbox:
         task.add_done_callback(self.running.discard)
 
     async def _handle(self, update: Update) -> None:
-        async with self._limit:
+        async with self._in_order(update), self._limit:
             try:
                 await self.application.process_update(update)
             finally:
                 self.store.dequeue(update.update_id)
+
+    @contextlib.asynccontextmanager
+    async def _in_order(self, update: Update) -> AsyncIterator[None]:
+        """One update at a time per chat (or user), in the order received: two quick messages
+        are answered in the order they were sent. Different chats go on concurrently."""
+        chat, user = update.effective_chat, update.effective_user
+        key = chat.id if chat is not None else user.id if user is not None else None
+        if key is None:
+            yield
+            return
+        lock, waiting = self._chat_locks.get(key, (asyncio.Lock(), 0))
+        self._chat_locks[key] = (lock, waiting + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, waiting = self._chat_locks[key]
+            if waiting == 1:
+                del self._chat_locks[key]
+            else:
+                self._chat_locks[key] = (lock, waiting - 1)
 
 
 async def reach_telegram(application: App, stop: asyncio.Event) -> bool:
