@@ -200,13 +200,15 @@ async def test_stats_count_questions_and_feedback(telegram: RunningBot) -> None:
 
 
 async def test_hand_over_to_a_person_and_back(telegram: RunningBot) -> None:
-    (fallback,) = await _say(telegram, 73, "Kann mir jemand beim Formular vom Wohngeld helfen?", 1)
+    (fallback,) = await _say(
+        telegram, 73, "Wo kann ich in Kempten ein gebrauchtes Fahrrad kaufen?", 1
+    )
     telegram.api.push(button(73, _buttons(fallback, "💬")))
     consent = (await telegram.api.wait_for("sendMessage", 2, chat_id=73))[1]
     assert "first name" in consent.text or "Vornamen" in consent.text
     telegram.api.push(button(73, consent.buttons[0]["callback_data"]))
     (posted,) = await telegram.api.wait_for("sendMessage", chat_id=STAFF_CHAT)
-    assert "Wohngeld" in posted.text and "User73" in posted.text
+    assert "Fahrrad" in posted.text and "User73" in posted.text
     thread = telegram.services.store.thread(1)
     assert thread is not None and thread.staff_message_id is not None
     reply = message(
