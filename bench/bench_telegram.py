@@ -41,7 +41,7 @@ from bot.telegram.app import (  # noqa: E402
     serve_polling,
 )
 from bot.telegram.resilience import FloodGuard  # noqa: E402
-from bot.telegram.transport import AiohttpRequest  # noqa: E402
+from bot.telegram.transport import bot_requests  # noqa: E402
 from tests.fake_telegram import TOKEN, in_own_process, message  # noqa: E402
 
 App = Application  # type: ignore[type-arg]
@@ -60,8 +60,8 @@ def echo_application(base_url: str, concurrency: int, *, our_transport: bool) ->
         .concurrent_updates(concurrency)
     )
     if our_transport:
-        builder.request(AiohttpRequest(pool_size=concurrency + 4, read_timeout=READ_TIMEOUT))
-        builder.get_updates_request(AiohttpRequest(pool_size=1, read_timeout=READ_TIMEOUT))
+        calls, updates = bot_requests(concurrency, READ_TIMEOUT)
+        builder.request(calls).get_updates_request(updates)
     application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     return application

@@ -31,17 +31,17 @@ async def silent_server() -> AsyncIterator[int]:
     server.close()
 
 
-async def _send(port: int, read_timeout: float) -> None:
+async def _send(base_url: str, read_timeout: float = 5) -> str | None:
     """Send a message through the transport, as the bot does (without its getMe first)."""
-    request = AiohttpRequest(pool_size=2, read_timeout=read_timeout)
-    bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=request)
+    request = AiohttpRequest(pool_size=1, read_timeout=read_timeout)
     async with request:
-        await bot.send_message(1, "Hallo")
+        sent = await Bot(TOKEN, base_url=base_url, request=request).send_message(1, "Hallo")
+    return sent.text
 
 
 async def test_an_answer_that_never_comes_is_a_timeout(silent_server: int) -> None:
     with pytest.raises(TimedOut):
-        await _send(silent_server, read_timeout=0.3)
+        await _send(f"http://127.0.0.1:{silent_server}/bot", read_timeout=0.3)
 
 
 async def test_an_unreachable_server_is_a_network_error_without_the_token() -> None:
@@ -49,7 +49,7 @@ async def test_an_unreachable_server_is_a_network_error_without_the_token() -> N
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]  # closed again: nothing listens there
     with pytest.raises(NetworkError) as raised:
-        await _send(port, read_timeout=1)
+        await _send(f"http://127.0.0.1:{port}/bot", read_timeout=1)
     assert not isinstance(raised.value, TimedOut)
     assert TOKEN not in str(raised.value)
     assert TOKEN.split(":")[1] not in str(raised.value)
@@ -88,13 +88,6 @@ async def telegram_stub() -> AsyncIterator[tuple[int, list[bytes]]]:
     server.close()
 
 
-async def _send_through(base_url: str) -> str | None:
-    request = AiohttpRequest(pool_size=1, read_timeout=5)
-    async with request:
-        sent = await Bot(TOKEN, base_url=base_url, request=request).send_message(1, "Hallo")
-    return sent.text
-
-
 async def test_requests_go_through_the_proxy_named_in_the_environment(
     monkeypatch: pytest.MonkeyPatch, telegram_stub: tuple[int, list[bytes]]
 ) -> None:
@@ -103,7 +96,7 @@ async def test_requests_go_through_the_proxy_named_in_the_environment(
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
     for name in ("NO_PROXY", "no_proxy", "http_proxy"):
         monkeypatch.delenv(name, raising=False)
-    assert await _send_through("http://telegram.example/bot") == "Hallo"
+    assert await _send("http://telegram.example/bot") == "Hallo"
     assert seen and seen[0].startswith(b"POST http://telegram.example/bot")
 
 
@@ -116,5 +109,5 @@ async def test_hosts_in_no_proxy_are_reached_directly(
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     for name in ("no_proxy", "http_proxy"):
         monkeypatch.delenv(name, raising=False)
-    assert await _send_through(f"http://127.0.0.1:{port}/bot") == "Hallo"
+    assert await _send(f"http://127.0.0.1:{port}/bot") == "Hallo"
     assert seen and seen[0].startswith(b"POST /bot")

@@ -152,13 +152,14 @@ class _LanguageIndex:
             if not questions:
                 continue
             self.entry_ids.append(entry.id)
-            smalltalk.append(entry.kind == "smalltalk")
+            is_smalltalk = entry.kind == "smalltalk"
+            smalltalk.append(is_smalltalk)
             starts.append(len(variant_rows))
             doc: Features = defaultdict(float)
             for question in questions:
                 tokens = strip_fillers(normalize(question).split(), self.fillers)
-                words[entry.kind == "smalltalk"].update(tokens)
-                if entry.kind == "smalltalk":
+                words[is_smalltalk].update(tokens)
+                if is_smalltalk:
                     greetings.add(tuple(tokens))
                 counts = features(tokens)
                 variant_rows.append(counts)

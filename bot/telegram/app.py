@@ -49,7 +49,7 @@ from bot.telegram.resilience import (
     handle_error,
     install_log_redaction,
 )
-from bot.telegram.transport import AiohttpRequest
+from bot.telegram.transport import bot_requests
 from bot.telegram.views import CALLBACK_VERSION
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ def build_application(
     if settings.token is None:
         raise ValueError("a bot token is required")
     install_log_redaction(settings.token.value)
+    calls, updates = bot_requests(concurrent_updates, READ_TIMEOUT)
     application = (
         ApplicationBuilder()
         .token(settings.token.value)
@@ -108,8 +109,8 @@ def build_application(
         .rate_limiter(RetryingRateLimiter(throttle=throttle))
         .concurrent_updates(concurrent_updates)
         .updater(None)  # polling.py fetches updates, through a durable inbox
-        .request(AiohttpRequest(pool_size=concurrent_updates + 4, read_timeout=READ_TIMEOUT))
-        .get_updates_request(AiohttpRequest(pool_size=1, read_timeout=READ_TIMEOUT))
+        .request(calls)
+        .get_updates_request(updates)
         .build()
     )
     application.bot_data.services = services
@@ -254,10 +255,13 @@ def _background_tasks(application: App, heartbeat_dir: Path | None) -> list[asyn
     return tasks
 
 
-async def _get_ready(services: Services) -> None:
-    """Build every language's index before the first update rather than on a user's question."""
+async def _get_ready(application: App, stop: asyncio.Event) -> bool:
+    """Build every language's index before the first update rather than on a user's question,
+    then reach Telegram; False if stopped first."""
+    services: Services = application.bot_data.services
     await asyncio.to_thread(services.answerer.matcher.warm)
     settle_memory()
+    return await reach_telegram(application, stop)
 
 
 def heartbeat_age(folder: Path) -> float | None:
@@ -306,8 +310,7 @@ async def serve_polling(
 ) -> None:
     """Poll until `stop` is set; fetched updates stay in the store's inbox until handled."""
     services: Services = application.bot_data.services
-    await _get_ready(services)
-    if not await reach_telegram(application, stop):
+    if not await _get_ready(application, stop):
         return
     async with application:
         await register_commands(application)
@@ -378,8 +381,7 @@ async def serve_webhook(
     server = tornado.web.Application(
         [(r"/telegram", TelegramHandler), (r"/healthz", HealthHandler)]
     )
-    await _get_ready(services)
-    if not await reach_telegram(application, stop):
+    if not await _get_ready(application, stop):
         return
     async with application:
         await register_commands(application)

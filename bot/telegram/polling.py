@@ -105,14 +105,17 @@ async def reach_telegram(application: App, stop: asyncio.Event) -> bool:
             raise
         except (NetworkError, TimedOut) as error:
             await application.bot.shutdown()
-            delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
+            await _wait_to_retry(stop, failures, "cannot reach Telegram", error)
             failures += 1
-            log.warning(
-                "cannot reach Telegram (%s); retrying in %d s", type(error).__name__, delay
-            )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=delay)
     return False
+
+
+async def _wait_to_retry(stop: asyncio.Event, failures: int, what: str, error: Exception) -> None:
+    """Back off before the next attempt (1, 2, 5, 10, 30 s), or until `stop` is set."""
+    delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
+    log.warning("%s (%s); retrying in %d s", what, type(error).__name__, delay)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=delay)
 
 
 async def poll(application: App, stop: asyncio.Event, inbox: Inbox, *, timeout: int) -> None:
@@ -137,11 +140,8 @@ async def poll(application: App, stop: asyncio.Event, inbox: Inbox, *, timeout: 
             log.error("Telegram rejected the bot token; stopping")
             raise
         except (NetworkError, TimedOut, Conflict) as error:
-            delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
+            await _wait_to_retry(stop, failures, "getUpdates failed", error)
             failures += 1
-            log.warning("getUpdates failed (%s); retrying in %d s", type(error).__name__, delay)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=delay)
             continue
         if updates:
             inbox.accept(list(updates))

@@ -111,3 +111,12 @@ class AiohttpRequest(BaseRequest):
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:
     return default if isinstance(value, DefaultValue) else value
+
+
+def bot_requests(concurrency: int, read_timeout: float) -> tuple[AiohttpRequest, AiohttpRequest]:
+    """The two transports an Application needs: one for Bot API calls (a connection per update
+    in flight, and a few for answers to buttons), one for getUpdates (one poll at a time)."""
+    return (
+        AiohttpRequest(pool_size=concurrency + 4, read_timeout=read_timeout),
+        AiohttpRequest(pool_size=1, read_timeout=read_timeout),
+    )
