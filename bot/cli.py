@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from collections.abc import Sequence
@@ -12,6 +13,18 @@ from bot.settings import Settings, SettingsError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_EVAL = Path(__file__).resolve().parent.parent / "tests" / "data"
+
+
+def _moment(value: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date and time like 2028-08-15T09:00"
+        ) from None
+
+
+AT_HELP = "answer as if it were this moment, e.g. 2028-08-15T09:00 (local time of the office)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--lang", help="answer in this language (like a /language choice)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    commands.add_parser("chat", help="an interactive console conversation")
+    ask.add_argument("--at", type=_moment, help=AT_HELP)
+    chat = commands.add_parser("chat", help="an interactive console conversation")
+    chat.add_argument("--at", type=_moment, help=AT_HELP)
     commands.add_parser("check", help="validate the knowledge and the interface translations")
     evaluate = commands.add_parser("eval", help="score an evaluation file or folder")
     evaluate.add_argument("file", nargs="?", type=Path, default=DEFAULT_EVAL)
@@ -69,9 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return commands.chat(settings)
     if args.command == "ask":
-        return commands.ask(settings, args.question, language=args.lang, as_json=args.json)
+        return commands.ask(
+            settings, args.question, language=args.lang, as_json=args.json, at=args.at
+        )
     if args.command == "chat":
-        return commands.chat(settings)
+        return commands.chat(settings, at=args.at)
     if args.command == "check":
         return commands.check(settings)
     if args.command == "eval":

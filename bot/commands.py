@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.core.answer import Answerer, Hints
 from bot.core.knowledge import KnowledgeError, load_knowledge
@@ -16,14 +18,22 @@ from bot.settings import Settings
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
-def build_answerer(settings: Settings) -> Answerer:
+def build_answerer(settings: Settings, at: dt.datetime | None = None) -> Answerer:
+    """The answerer on the configured knowledge; `at` (local time of the office if it has no
+    time zone) makes it answer as if it were that moment (hours, holidays, "open now")."""
     knowledge = load_knowledge(settings.knowledge_dir)
-    return Answerer(knowledge, Translations(settings.locales_dir, knowledge.languages))
+    translations = Translations(settings.locales_dir, knowledge.languages)
+    if at is None:
+        return Answerer(knowledge, translations)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(knowledge.directory.timezone))
+    moment = at
+    return Answerer(knowledge, translations, clock=lambda: moment)
 
 
-def _load_or_report(settings: Settings) -> Answerer | None:
+def _load_or_report(settings: Settings, at: dt.datetime | None = None) -> Answerer | None:
     try:
-        return build_answerer(settings)
+        return build_answerer(settings, at)
     except KnowledgeError as error:
         print(f"kik-bot: the knowledge in {settings.knowledge_dir} is invalid:", file=sys.stderr)
         for problem in error.problems:
@@ -42,8 +52,15 @@ def _questions(arguments: list[str]) -> Iterable[str]:
             yield line
 
 
-def ask(settings: Settings, arguments: list[str], *, language: str | None, as_json: bool) -> int:
-    answerer = _load_or_report(settings)
+def ask(
+    settings: Settings,
+    arguments: list[str],
+    *,
+    language: str | None,
+    as_json: bool,
+    at: dt.datetime | None = None,
+) -> int:
+    answerer = _load_or_report(settings, at)
     if answerer is None:
         return EXIT_FAILED
     hints = Hints(preferred=language)
@@ -56,8 +73,8 @@ def ask(settings: Settings, arguments: list[str], *, language: str | None, as_js
     return EXIT_OK
 
 
-def chat(settings: Settings) -> int:
-    answerer = _load_or_report(settings)
+def chat(settings: Settings, at: dt.datetime | None = None) -> int:
+    answerer = _load_or_report(settings, at)
     if answerer is None:
         return EXIT_FAILED
     print(
@@ -72,8 +89,8 @@ def chat(settings: Settings) -> int:
             return EXIT_OK
         if not question.strip():
             return EXIT_OK
-        result = answerer.answer(question, Hints(client=language))
-        language = result.language
+        result = answerer.answer(question, Hints(recent=language))
+        language = result.question_language or language
         print(result.text + "\n")
 
 

@@ -1,6 +1,18 @@
-"""Scores an evaluation file: per-language accuracy, answer language, facts and fallbacks.
+"""Scores evaluation files strictly, per language: what a person asking would have got.
 
-Used by `kik-bot eval` and by the test that holds CI to the quality targets.
+Used by `kik-bot eval` and by the tests that hold CI to the quality targets.
+
+- right: a confident answer (answer, emergency, small talk) with an acceptable entry;
+- wrong: a confident answer with another entry, the worst outcome;
+- unsure: "did you mean" or the fallback, neither right nor wrong;
+- out of scope (expect: [fallback]): answered = any confident answer;
+- crisis cases (`kind:` instead of `expect:`): recalled = an emergency answer; the kind's line
+  = the answer includes that kind's crisis entry (`crisis-<kind>`; `general` = `emergency`);
+- false emergency: an emergency answer to a case that does not expect one.
+
+File format (YAML): `cases:` a list of `{q: question, lang: code or [codes], expect: [entry ids]
+or [fallback], facts: [regular expressions the answer must contain], hint: app language}`, or
+`{q, lang, kind: violence|suicide|poisoning|youth|general}` for crisis messages.
 """
 
 from __future__ import annotations
@@ -8,13 +20,20 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
-from bot.core.answer import Answerer, Hints, Outcome
+from bot.core.answer import Answer, Answerer, Hints, Outcome
 from bot.core.yamlio import YamlError, load_yaml_file
 
 FALLBACK = "fallback"
+EMERGENCY = "emergency"
+GENERAL_CRISIS = "general"
+
+
+def crisis_entry(kind: str) -> str:
+    return EMERGENCY if kind == GENERAL_CRISIS else f"crisis-{kind}"
 
 
 @dataclass(frozen=True)
@@ -24,6 +43,7 @@ class Case:
     expect: tuple[str, ...]
     facts: tuple[str, ...] = ()
     hint: str | None = None
+    kind: str | None = None  # a crisis message of this kind
 
     @property
     def group(self) -> str:
@@ -34,21 +54,31 @@ class Case:
     def out_of_scope(self) -> bool:
         return FALLBACK in self.expect
 
+    @property
+    def expects_emergency(self) -> bool:
+        return self.kind is not None or EMERGENCY in self.expect
+
 
 @dataclass
 class LanguageScore:
     cases: int = 0
-    correct: int = 0
+    in_scope: int = 0
+    right: int = 0
+    wrong: int = 0
     right_language: int = 0
     facts: int = 0
     facts_ok: int = 0
     out_of_scope: int = 0
-    fell_back: int = 0
-    answered: int = 0
+    answered_out_of_scope: int = 0
+    crisis: int = 0
+    crisis_recalled: int = 0
+    crisis_line: int = 0
+    no_emergency_expected: int = 0
+    false_emergency: int = 0
 
-    @property
-    def in_scope(self) -> int:
-        return self.cases - self.out_of_scope
+    def add(self, other: LanguageScore) -> None:
+        for name in (f.name for f in fields(self)):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 @dataclass
@@ -61,33 +91,52 @@ class Report:
     def total(self) -> LanguageScore:
         total = LanguageScore()
         for score in self.by_language.values():
-            for name in vars(total):
-                setattr(total, name, getattr(total, name) + getattr(score, name))
+            total.add(score)
         return total
 
 
 def load_cases(path: Path) -> list[Case]:
+    """The cases of one file; a malformed file raises YamlError naming the file and case."""
     data = load_yaml_file(path)
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise YamlError(f"{path.name}:1: expected a mapping with a 'cases' list")
-    cases = []
-    for raw in data["cases"]:
-        languages = raw["lang"] if isinstance(raw["lang"], list) else [raw["lang"]]
-        expect = raw["expect"] if isinstance(raw["expect"], list) else [raw["expect"]]
-        cases.append(
-            Case(
-                str(raw["q"]),
-                tuple(languages),
-                tuple(expect),
-                tuple(raw.get("facts", ())),
-                raw.get("hint"),
-            )
-        )
-    return cases
+    return [_case(raw, path, number) for number, raw in enumerate(data["cases"], 1)]
+
+
+def _case(raw: Any, path: Path, number: int) -> Case:
+    def bad(message: str) -> YamlError:
+        line = getattr(raw, "line", 0)
+        return YamlError(f"{path.name}:{line}: case {number}: {message}")
+
+    if not isinstance(raw, dict) or not isinstance(raw.get("q"), str):
+        raise bad("needs 'q' (the question)")
+    languages = _strings(raw.get("lang"))
+    if not languages:
+        raise bad("needs 'lang' (a language code or a list of them)")
+    kind = raw.get("kind")
+    if kind is not None and not isinstance(kind, str):
+        raise bad("'kind' must be a word")
+    expect = _strings(raw.get("expect")) or ((crisis_entry(kind),) if kind else ())
+    if not expect:
+        raise bad("needs 'expect' (entry ids, or [fallback]) or 'kind'")
+    return Case(raw["q"], languages, expect, _strings(raw.get("facts")), raw.get("hint"), kind)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    values = value if isinstance(value, list) else [] if value is None else [value]
+    return tuple(str(v) for v in values)
 
 
 def evaluation_files(path: Path) -> list[Path]:
     return sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
+
+
+def is_right(case: Case, result: Answer) -> bool:
+    if not result.understood:
+        return False
+    if case.expects_emergency:
+        return result.outcome is Outcome.EMERGENCY
+    return result.entry is not None and result.entry.id in case.expect
 
 
 def evaluate(answerer: Answerer, cases: Iterable[Case]) -> Report:
@@ -101,25 +150,34 @@ def evaluate(answerer: Answerer, cases: Iterable[Case]) -> Report:
             score.right_language += 1
         else:
             problems.append(f"language {result.language}")
+        emergency = result.outcome is Outcome.EMERGENCY
+        if not case.expects_emergency:
+            score.no_emergency_expected += 1
+            if emergency:
+                score.false_emergency += 1
         if case.out_of_scope:
             score.out_of_scope += 1
-            confident = result.outcome in (Outcome.ANSWER, Outcome.SMALLTALK) or (
-                result.outcome is Outcome.EMERGENCY and "emergency" not in case.expect
-            )
-            if not confident:
-                score.correct += 1
-                score.fell_back += 1
-            else:
-                problems.append(f"answered {result.best_guess}")
+            if result.understood:
+                score.answered_out_of_scope += 1
+                problems.append(f"answered {result.best_guess} ({result.outcome})")
         else:
-            if result.outcome in (Outcome.ANSWER, Outcome.EMERGENCY, Outcome.SMALLTALK):
-                score.answered += 1
-            if result.best_guess in case.expect:
-                score.correct += 1
+            score.in_scope += 1
+            if is_right(case, result):
+                score.right += 1
+            elif result.understood:
+                score.wrong += 1
+                problems.append(f"WRONG {result.best_guess} ({result.outcome})")
             else:
                 problems.append(
-                    f"got {result.best_guess} ({result.outcome}, {result.confidence:.2f})"
+                    f"unsure {result.best_guess} ({result.outcome}, {result.confidence:.2f})"
                 )
+        if case.kind is not None:
+            score.crisis += 1
+            score.crisis_recalled += emergency
+            if emergency and crisis_entry(case.kind) in result.crisis:
+                score.crisis_line += 1
+            elif emergency:
+                problems.append(f"no {case.kind} line (got {', '.join(result.crisis)})")
         for fact in case.facts:
             score.facts += 1
             if re.search(fact, result.text):
@@ -133,19 +191,29 @@ def evaluate(answerer: Answerer, cases: Iterable[Case]) -> Report:
     return report
 
 
+def share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:5.1f}%" if whole else "    -"
 
 
 def format_report(report: Report) -> str:
-    lines = [
-        f"{'lang':<6}{'cases':>6}{'top-1':>8}{'answered':>10}{'language':>10}{'facts':>8}{'fallback':>10}"
-    ]
+    columns = ("cases", "right", "wrong", "facts", "lang", "oos-ans", "crisis", "kind", "false-em")
+    lines = ["lang  " + "".join(f"{c:>9}" for c in columns)]
     rows = [*sorted(report.by_language.items()), ("all", report.total())]
     for lang, s in rows:
-        in_scope_correct = s.correct - s.fell_back
-        lines.append(
-            f"{lang:<6}{s.cases:>6}{_pct(in_scope_correct, s.in_scope):>8}{_pct(s.answered, s.in_scope):>10}"
-            f"{_pct(s.right_language, s.cases):>10}{_pct(s.facts_ok, s.facts):>8}{_pct(s.fell_back, s.out_of_scope):>10}"
+        cells = (
+            str(s.cases),
+            _pct(s.right, s.in_scope),
+            _pct(s.wrong, s.in_scope),
+            _pct(s.facts_ok, s.facts),
+            _pct(s.right_language, s.cases),
+            _pct(s.answered_out_of_scope, s.out_of_scope),
+            _pct(s.crisis_recalled, s.crisis),
+            _pct(s.crisis_line, s.crisis),
+            _pct(s.false_emergency, s.no_emergency_expected),
         )
+        lines.append(f"{lang:<6}" + "".join(f"{c:>9}" for c in cells))
     return "\n".join(lines)

@@ -154,14 +154,6 @@ class Store:
                 (user_id, language, int(explicit), _now()),
             )
 
-    def remember_first_language(self, user_id: int, language: str) -> None:
-        """Keep the language of a user's first question, unless something is stored already."""
-        with self._lock:
-            self._db.execute(
-                "INSERT OR IGNORE INTO preferences (user_id, language, explicit, updated) VALUES (?, ?, 0, ?)",
-                (user_id, language, _now()),
-            )
-
     def forget_user(self, user_id: int) -> None:
         """Delete everything stored about one user: preferences, offers and threads."""
         with self._lock:

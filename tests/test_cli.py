@@ -107,9 +107,11 @@ def test_eval_prints_per_language_scores(tmp_path: Path) -> None:
     )
     result = run_cli("eval", str(cases))
     assert result.returncode == 0, result.stderr
-    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:]}
-    assert rows["de"][2] == "100.0%"
-    assert rows["en"][-1] == "100.0%"
+    header, *lines = result.stdout.splitlines()
+    columns = header.split()
+    rows = {line.split()[0]: dict(zip(columns, line.split(), strict=True)) for line in lines}
+    assert rows["de"]["right"] == "100.0%" and rows["de"]["facts"] == "100.0%"
+    assert rows["en"]["oos-ans"] == "0.0%"  # the out-of-scope question was not answered
 
 
 def test_report_prints_statistics_and_csv(tmp_path: Path) -> None:

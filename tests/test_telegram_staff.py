@@ -29,7 +29,7 @@ async def _say(bot: RunningBot, user: int, text: str, count: int) -> list:  # ty
 
 async def test_edit_shows_preview_saves_and_goes_live(telegram: RunningBot) -> None:
     calls = await _say(telegram, STAFF_ID, "/edit hours de", 1)
-    assert "Öffnungszeiten der Stadtverwaltung" in calls[0].text
+    assert "Öffnungszeiten der Stadt Kempten" in calls[0].text
     calls = await _say(telegram, STAFF_ID, "Neu: Wir haben so geöffnet:\n{schedule:office}", 3)
     preview = calls[2]
     assert (
@@ -49,7 +49,7 @@ async def test_edit_shows_preview_saves_and_goes_live(telegram: RunningBot) -> N
     assert (record.staff_id, record.entry, record.field) == (STAFF_ID, "hours", "answers.de")
     assert (
         record.before is not None
-        and record.before.startswith("Öffnungszeiten")
+        and record.before.startswith("Das sind die allgemeinen Öffnungszeiten")
         and record.after.startswith("Neu")
     )
     calls = await _say(telegram, STAFF_ID, "/outdated", 5)

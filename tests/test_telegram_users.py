@@ -155,3 +155,36 @@ async def test_commands_are_registered_in_every_language(telegram: RunningBot) -
     assert languages == {None, *telegram.services.languages}
     german = next(c for c in calls if c.params.get("language_code") == "de")
     assert [c["command"] for c in german.params["commands"]][:2] == ["start", "hours"]
+
+
+async def test_one_or_two_words_never_change_the_persons_language(telegram: RunningBot) -> None:
+    from bot.core.answer import Hints
+
+    answerer = telegram.services.answerer
+    for user_id, (lang, question) in enumerate(
+        [
+            ("uk", "Коли працює управління з питань інтеграції?"),
+            ("tr", "Entegrasyon ofisi hangi günler açık?"),
+            ("ar", "متى يفتح مكتب الاندماج في كمبتن؟"),
+        ],
+        start=8100,
+    ):
+        telegram.api.push(message(user_id, question, language_code="de"))
+        await telegram.api.wait_for("sendMessage", chat_id=user_id)
+        words = ["ok", "Hallo", "Termin", "Adresse", "danke", "KIK"]
+        for count, word in enumerate(words, start=2):
+            telegram.api.push(message(user_id, word, language_code="de"))
+            replies = await telegram.api.wait_for("sendMessage", count, chat_id=user_id)
+            expected = answerer.answer(word, Hints(preferred=lang)).text.split("\n")[0]
+            german = answerer.answer(word, Hints(preferred="de")).text.split("\n")[0]
+            assert expected != german
+            assert expected in replies[-1].text, (lang, word, replies[-1].text)
+
+
+async def test_a_first_short_message_follows_the_app_language(telegram: RunningBot) -> None:
+    from bot.core.answer import Hints
+
+    telegram.api.push(message(8200, "Adresse", language_code="ru"))
+    (reply,) = await telegram.api.wait_for("sendMessage", chat_id=8200)
+    expected = telegram.services.answerer.answer("Adresse", Hints(preferred="ru"))
+    assert expected.text.split("\n")[0] in reply.text

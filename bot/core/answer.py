@@ -11,16 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from bot.core.knowledge import Entry, Knowledge
-from bot.core.language import Detection, LanguageDetector, language_scripts, script_counts
+from bot.core.knowledge import CRISIS_KINDS, Entry, Knowledge
+from bot.core.language import Detection, LanguageDetector, knowledge_scripts, script_counts
 from bot.core.matcher import Candidate, Matcher
 from bot.core.normalize import normalize
 from bot.core.render import Renderer
-from bot.core.safety import EmergencyDetector
+from bot.core.safety import CrisisDetector
 from bot.i18n import Translations, _
 
 MAX_QUESTION_CHARS = 600  # longer messages are matched on their beginning only
@@ -28,7 +28,15 @@ MAX_QUESTION_CHARS = 600  # longer messages are matched on their beginning only
 # confident wrong answer and 4% of out-of-scope ones a confident answer at all.
 ANSWER_THRESHOLD = 0.29
 SUGGEST_THRESHOLD = 0.20
-SMALLTALK_MARGIN = 0.15  # "Hallo, wann habt ihr offen?" is a question, not a greeting
+# A crisis entry that the matcher ranks first counts from here, even without a trigger: a
+# missed crisis costs far more than emergency numbers shown once too often.
+CRISIS_MATCH = 0.16
+# Once a trigger has shown a crisis, a kind the matcher ranks this high adds its lines too.
+CRISIS_KIND_MATCH = 0.10
+SMALLTALK_MARGIN = 0.15
+# "ok", "Hallo", "Termin", "Adresse": too little text to tell a language by; such a message keeps
+# the person's language (their choice, else their last real question, else their app's).
+SHORT_MESSAGE_WORDS = 2  # "Hallo, wann habt ihr offen?" is a question, not a greeting
 MAX_SUGGESTIONS = 3
 MATCH_EVIDENCE = 0.3  # how much a language's best match counts towards detecting it
 HINT_EVIDENCE = 0.15
@@ -51,6 +59,7 @@ class Hints:
 
     preferred: str | None = None  # an explicit choice (/language): wins over detection
     client: str | None = None  # the app's language (Telegram language_code)
+    recent: str | None = None  # the language of the person's last real question
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,13 @@ class Answer:
     text: str
     html: str
     candidates: tuple[Candidate, ...] = field(default=(), repr=False)
+    crisis: tuple[str, ...] = ()  # the crisis entries whose help the answer gives, in order
+    short: bool = False  # one or two words: it says nothing about the person's language
+
+    @property
+    def question_language(self) -> str | None:
+        """The language this message shows the person writes in (None for a short one)."""
+        return None if self.short else self.detected
 
     @property
     def best_guess(self) -> str | None:
@@ -90,6 +106,7 @@ class Answer:
             "confidence": round(self.confidence, 3),
             "suggestions": list(self.suggestions),
             "outcome": str(self.outcome),
+            "crisis": list(self.crisis),
             "text": self.text,
         }
 
@@ -111,15 +128,13 @@ class Answerer:
         self.knowledge = knowledge
         self.translations = translations
         self.clock = clock
-        scripts = language_scripts(
-            {lang: [e.answers.get(lang, "") for e in knowledge] for lang in knowledge.languages}
-        )
+        scripts = knowledge_scripts(knowledge)
         self.scripts = scripts
         self.detector = detector or LanguageDetector(
             knowledge.languages, scripts, knowledge.aliases
         )
         self.matcher = Matcher(knowledge)
-        self.emergency = EmergencyDetector(knowledge, scripts)
+        self.crisis = CrisisDetector(knowledge, scripts)
         self.renderer = Renderer(knowledge)
 
     def supported(self, language: str | None) -> str | None:
@@ -141,8 +156,9 @@ class Answerer:
         normalized = normalize(text)
         preferred = self.supported(hints.preferred)
         client = self.supported(hints.client)
+        recent = self.supported(hints.recent)
         if not normalized or not any(c.isalpha() or c.isdigit() for c in normalized):
-            language = preferred or client or self.knowledge.fallback
+            language = preferred or recent or client or self.knowledge.fallback
             message = self._t(
                 language,
                 _(
@@ -151,23 +167,29 @@ class Answerer:
             )
             return self._message(question, None, language, Outcome.EMPTY, message)
 
+        short = len(normalized.split()) <= SHORT_MESSAGE_WORDS
+        if short and preferred is None:
+            preferred = recent or client
         detection = self.detector.detect(text)
-        head = question[: MAX_QUESTION_CHARS * 4]  # emergencies are looked for further
+        head = question[: MAX_QUESTION_CHARS * 4]  # crises are looked for further
         normalized_head = normalized if head == text else normalize(head)
-        trigger = self.emergency.find(normalized_head, script_counts(head).keys())
+        hits = self.crisis.find(normalized_head, script_counts(head).keys())
         searched = self._languages_to_search(detection, preferred, client)
         by_language = {lang: self.matcher.search(normalized, [lang]) for lang in searched}
         detected = self._question_language(detection, by_language, client, preferred)
         language = self._answer_language(detection, detected, preferred, client)
-
-        if trigger and self.emergency.entry_id:
-            entry = self.knowledge.entries[self.emergency.entry_id]
-            return self._entry_answer(
-                question, detected, language, Outcome.EMERGENCY, entry, 1.0, (), now
-            )
-
         candidates = self._merge(by_language)
-        return self._calibrate(question, detected, language, candidates, now)
+
+        matched = self._crisis_match(candidates, CRISIS_KIND_MATCH if hits else CRISIS_MATCH)
+        kinds = self.crisis.kinds([hit.entry_id for hit in hits] + ([matched] if matched else []))
+        if kinds:
+            confidence = 1.0 if hits else candidates[0].score
+            result = self._crisis_answer(
+                question, detected, language, kinds, confidence, now, candidates
+            )
+        else:
+            result = self._calibrate(question, detected, language, candidates, now)
+        return replace(result, short=True) if short else result
 
     # -- language -------------------------------------------------------------------------
 
@@ -296,6 +318,53 @@ class Answerer:
             message,
             _escape(message),
             tuple(candidates),
+        )
+
+    def _crisis_match(self, candidates: list[Candidate], threshold: float) -> str | None:
+        """The crisis entry the matcher ranks first, if it scores `threshold`."""
+        if (
+            candidates
+            and candidates[0].score >= threshold
+            and self.knowledge.entries[candidates[0].entry_id].kind in CRISIS_KINDS
+        ):
+            return candidates[0].entry_id
+        return None
+
+    def _crisis_answer(
+        self,
+        question: str,
+        detected: str | None,
+        language: str,
+        kinds: tuple[str, ...],
+        confidence: float,
+        now: dt.datetime,
+        candidates: list[Candidate],
+    ) -> Answer:
+        """The general emergency numbers first, then the lines for each kind of crisis found."""
+        entries = self.knowledge.entries
+        general = self.knowledge.emergency
+        specific = [entries[k] for k in kinds if general is None or k != general.id]
+        parts = ([general] if general else []) + specific
+        gettext = self.translations.gettext(language)
+
+        def render(as_html: bool) -> str:
+            return "\n\n".join(
+                self.renderer.answer_text(e, language, gettext, now, as_html=as_html)
+                for e in parts
+            )
+
+        return Answer(
+            question,
+            detected,
+            language,
+            Outcome.EMERGENCY,
+            specific[0] if specific else parts[0],
+            confidence,
+            (),
+            render(False),
+            render(True),
+            tuple(candidates),
+            crisis=tuple(e.id for e in parts),
         )
 
     def _fallback(

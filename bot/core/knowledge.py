@@ -19,7 +19,11 @@ from bot.core.yamlio import LineDict, YamlError, load_yaml_file
 SCHEMA_VERSION = 1
 LANGUAGES_FILE = "languages.yaml"
 DIRECTORY_FILE = "directory.yaml"
-ENTRY_KINDS = ("answer", "smalltalk")
+# answer: a topic; smalltalk: greetings and thanks (never logged as unanswered);
+# emergency: the one general emergency answer (112, 110) that starts every crisis answer;
+# crisis: a kind of crisis (violence, suicidal thoughts, ...) whose lines follow it.
+ENTRY_KINDS = ("answer", "smalltalk", "emergency", "crisis")
+CRISIS_KINDS = ("emergency", "crisis")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -89,6 +93,8 @@ class Directory:
     emails: Mapping[str, str]
     addresses: Mapping[str, tuple[str, ...]]
     schedules: Mapping[str, Schedule]
+    # The `holidays` library's categories that close the office ("catholic" adds 15 August).
+    holiday_categories: tuple[str, ...] = ("public",)
 
     def has(self, kind: str, key: str) -> bool:
         table: Mapping[str, object] = {
@@ -153,7 +159,13 @@ class Knowledge:
 
     @property
     def emergency(self) -> Entry | None:
-        return next((e for e in self if e.triggers), None)
+        """The general emergency entry (kind 'emergency'), whose answer opens every crisis answer."""
+        return next((e for e in self if e.kind == "emergency"), None)
+
+    @property
+    def crisis_entries(self) -> tuple[Entry, ...]:
+        """The emergency entry and the kinds of crisis: entries recognised by their triggers."""
+        return tuple(e for e in self if e.kind in CRISIS_KINDS)
 
 
 class _Collector:
@@ -351,6 +363,23 @@ def _read_directory(root: Path, out: _Collector) -> Directory:
     holidays = data.get("holidays") or {}
     country = str(holidays.get("country", "DE")) if isinstance(holidays, dict) else "DE"
     subdivision = holidays.get("subdivision") if isinstance(holidays, dict) else None
+    categories: tuple[str, ...] = ("public",)
+    if isinstance(holidays, dict):
+        _check_keys(
+            holidays, {"country", "subdivision", "categories"}, set(), name, out, field="holidays"
+        )
+        listed = _text_list(holidays.get("categories")) if "categories" in holidays else ["public"]
+        if not listed:
+            out.add(name, _line(data, "holidays"), "holidays: 'categories' must list names")
+        else:
+            categories = tuple(listed)
+    try:
+        import holidays as holiday_calendars
+
+        holiday_calendars.country_holidays(country, subdiv=subdivision, categories=categories)
+    except (NotImplementedError, KeyError, ValueError) as error:
+        out.add(name, _line(data, "holidays"), f"holidays: {error}")
+        country, subdivision, categories = "DE", None, ("public",)
 
     def table(key: str) -> dict[str, Any]:
         value = data.get(key) or {}
@@ -436,7 +465,9 @@ def _read_directory(root: Path, out: _Collector) -> Directory:
                 continue
             days[WEEKDAYS.index(day)] = _merge([p for p in parsed if p])
         schedules[key] = Schedule(days)
-    return Directory(timezone, country, subdivision, phones, emails, addresses, schedules)
+    return Directory(
+        timezone, country, subdivision, phones, emails, addresses, schedules, categories
+    )
 
 
 _ENTRY_KEYS = {
@@ -572,6 +603,14 @@ def _read_entry(
     answers = per_language("answers", expect_list=False)
     questions = per_language("questions", expect_list=True)
     triggers = per_language("triggers", expect_list=True)
+    if triggers and kind not in CRISIS_KINDS:
+        out.add(
+            file,
+            _line(raw, "triggers"),
+            f"only entries of kind {' or '.join(CRISIS_KINDS)} have triggers",
+            field="triggers",
+            **where,
+        )
     for lang, text in answers.items():
         for kind_name, key in PLACEHOLDER.findall(text):
             if kind_name not in PLACEHOLDER_KINDS or not directory.has(kind_name, key):
@@ -699,6 +738,15 @@ def load_knowledge(root: Path) -> Knowledge:
                     entry=entry.id,
                     field="related",
                 )
+    general = [e for e in entries.values() if e.kind == "emergency"]
+    for extra in general[1:]:
+        out.add(
+            extra.file,
+            extra.lines.get("kind", extra.line),
+            f"only one entry may be of kind 'emergency' (also '{general[0].id}')",
+            entry=extra.id,
+            field="kind",
+        )
     if not entries and not out.problems:
         out.add(str(root), 0, "no entries found")
     if out.problems:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import py3langid.langid as langid
 
+from bot.core.knowledge import Knowledge
+
 # Below this many letters the detector's verdict is too weak to call a text foreign.
 _FOREIGN_MIN_LETTERS = 12
 _FOREIGN_MIN_PROBABILITY = 0.6
@@ -146,3 +148,10 @@ def language_scripts(answers_by_language: Mapping[str, Iterable[str]]) -> dict[s
         script, _ = dominant_script(" ".join(texts))
         scripts[lang] = script or "LATIN"
     return scripts
+
+
+def knowledge_scripts(knowledge: Knowledge) -> dict[str, str]:
+    """The script of each language of a knowledge base, read from its answers."""
+    return language_scripts(
+        {lang: [e.answers.get(lang, "") for e in knowledge] for lang in knowledge.languages}
+    )

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 
 from bot.core.knowledge import PLACEHOLDER, Knowledge, Problem
+from bot.core.language import knowledge_scripts
 from bot.core.normalize import normalize
 from bot.i18n import Translations
 
@@ -95,70 +96,95 @@ def lint_knowledge(knowledge: Knowledge) -> list[Problem]:
                             **where,
                         )
                     )
-    emergency = knowledge.emergency
-    if emergency is None:
-        problems.append(Problem(str(knowledge.root), 0, "no entry has emergency 'triggers'"))
-    else:
+    problems += _lint_crisis(knowledge)
+    problems += _lint_typed_facts(knowledge)
+    return problems
+
+
+def _lint_crisis(knowledge: Knowledge) -> list[Problem]:
+    """One emergency entry; every crisis entry has triggers in every language; no trigger fires
+    on a way of asking filed under an ordinary entry (it would answer it with emergency numbers)."""
+    from bot.core.safety import CrisisDetector
+
+    problems: list[Problem] = []
+    if knowledge.emergency is None:
+        problems.append(Problem(str(knowledge.root), 0, "no entry of kind 'emergency'"))
+    for entry in knowledge.crisis_entries:
         for lang in knowledge.languages:
-            if not emergency.triggers.get(lang):
+            if not entry.triggers.get(lang):
                 problems.append(
                     Problem(
-                        emergency.file,
-                        emergency.lines.get("triggers", emergency.line),
-                        f"no emergency triggers in '{lang}'",
-                        entry=emergency.id,
+                        entry.file,
+                        entry.lines.get("triggers", entry.line),
+                        f"no crisis triggers in '{lang}'",
+                        entry=entry.id,
                         field=f"triggers.{lang}",
                     )
                 )
-        problems += _lint_triggers(knowledge)
-    return problems
-
-
-def _lint_triggers(knowledge: Knowledge) -> list[Problem]:
-    """No trigger of any language may fire on a question filed under another entry."""
-    from bot.core.language import language_scripts
-    from bot.core.safety import EmergencyDetector
-
-    emergency = knowledge.emergency
-    assert emergency is not None
-    scripts = language_scripts(
-        {lang: [e.answers.get(lang, "") for e in knowledge] for lang in knowledge.languages}
-    )
-    everything = EmergencyDetector(knowledge, scripts)
-    problems = []
+    detector = CrisisDetector(knowledge, knowledge_scripts(knowledge))
+    crisis_ids = {e.id for e in knowledge.crisis_entries}
     for entry in knowledge:
-        if entry.id == emergency.id:
+        if entry.id in crisis_ids:
             continue
         for q_lang, questions in entry.questions.items():
             for question in questions:
-                normalized = normalize(question)
-                if everything.find(normalized) is None:  # the common case: one pass per script
-                    continue
-                for lang, triggers in emergency.triggers.items():
-                    hit = EmergencyDetector(
-                        _only_triggers(knowledge, lang, triggers), scripts
-                    ).find(normalized)
-                    if hit:
-                        problems.append(
-                            Problem(
-                                emergency.file,
-                                emergency.lines.get("triggers", emergency.line),
-                                f"trigger {hit!r} fires on {q_lang} question {question!r} of '{entry.id}'",
-                                entry=emergency.id,
-                                field=f"triggers.{lang}",
-                            )
+                for hit in detector.find(normalize(question)):
+                    owner = knowledge.entries[hit.entry_id]
+                    problems.append(
+                        Problem(
+                            owner.file,
+                            owner.lines.get("triggers", owner.line),
+                            f"trigger {hit.trigger!r} fires on {q_lang} question {question!r} of '{entry.id}'",
+                            entry=owner.id,
+                            field=f"triggers.{hit.language}",
                         )
+                    )
     return problems
 
 
-def _only_triggers(knowledge: Knowledge, lang: str, triggers: tuple[str, ...]) -> Knowledge:
-    from dataclasses import replace
+# A phone number, an e-mail address or a clock time typed into an answer instead of coming from
+# directory.yaml: it would not change with the directory, and right-to-left text could break it.
+_TYPED_FACTS = (
+    ("phone number", re.compile(r"(?<![\d.])\+?\d[\d /-]{4,}\d(?![\d.])")),
+    ("e-mail address", re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
+    ("time", re.compile(r"(?<![\d.])(?:[01]?\d|2[0-3])[:.][0-5]\d(?!\d|\.\d)")),
+    ("time", re.compile(r"(?<![\d.])(?:[01]?\d|2[0-3])\s*(?:-|–|bis)\s*(?:[01]?\d|2[0-4])\s*Uhr")),
+)
 
-    emergency = knowledge.emergency
-    assert emergency is not None
-    return replace(
-        knowledge, entries={emergency.id: replace(emergency, triggers={lang: triggers})}
-    )
+
+def _lint_typed_facts(knowledge: Knowledge) -> list[Problem]:
+    problems: list[Problem] = []
+    for entry in knowledge:
+        for lang, answer in entry.answers.items():
+            text = PLACEHOLDER.sub(" ", answer)
+            for what, pattern in _TYPED_FACTS:
+                for match in pattern.finditer(text):
+                    digits = re.sub(r"\D", "", match.group(0))
+                    if what == "phone number" and not _looks_like_phone(match.group(0), digits):
+                        continue
+                    problems.append(
+                        Problem(
+                            entry.file,
+                            entry.lines.get("answers", entry.line),
+                            f"{what} {match.group(0).strip()!r} typed into the answer: "
+                            "put it in directory.yaml and use a placeholder",
+                            entry=entry.id,
+                            field=f"answers.{lang}",
+                        )
+                    )
+    return problems
+
+
+def _looks_like_phone(text: str, digits: str) -> bool:
+    """Not a count written with thousands separators ('71 000', '11 047'; the nationwide
+    numbers written so are 11x xxx, like 116 016), nor a span of years ('2019/2020')."""
+    text = text.strip()
+    if len(digits) < 5:
+        return False
+    if re.fullmatch(r"[1-9]\d{0,2}(?:[ .]\d{3})+", text) and not re.fullmatch(r"11\d \d{3}", text):
+        return False
+    parts = re.findall(r"\d+", text)
+    return not (len(parts) == 2 and all(len(p) == 4 and p[:2] in ("19", "20") for p in parts))
 
 
 def lint_catalogs(knowledge: Knowledge, translations: Translations) -> list[Problem]:

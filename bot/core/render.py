@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable
 from functools import lru_cache
 from itertools import groupby
 
@@ -16,6 +15,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_day_names
 from babel.lists import format_list
 
+from bot.core import bidi
 from bot.core.knowledge import PLACEHOLDER, Entry, Knowledge, Schedule
 from bot.core.schedule import OfficeClock
 from bot.i18n import Gettext, _
@@ -23,7 +23,7 @@ from bot.i18n import Gettext, _
 
 @lru_cache(maxsize=64)
 def babel_locale(language: str) -> Locale:
-    """The language as used in Germany where CLDR knows it (24-hour clock in English)."""
+    """The language as used in Germany where CLDR knows it."""
     for code in (f"{language}_DE", language):
         try:
             return Locale.parse(code)
@@ -64,19 +64,19 @@ class Renderer:
     ) -> str:
         """Fill placeholders in a text (an answer, or a staff draft shown as a preview)."""
         now = now or dt.datetime.now(dt.UTC)
-        escape: Callable[[str], str] = html.escape if as_html else str
         parts: list[str] = []
         position = 0
         for match in PLACEHOLDER.finditer(template):
-            parts.append(escape(template[position : match.start()]))
+            parts.append(template[position : match.start()])
             try:
                 value = self.placeholder(match.group(1), match.group(2), language, gettext, now)
             except KeyError:  # an unknown placeholder in a draft is shown as typed
                 value = match.group(0)
-            parts.append(escape(value))
+            parts.append(value)
             position = match.end()
-        parts.append(escape(template[position:]))
-        return "".join(parts).strip()
+        parts.append(template[position:])
+        text = bidi.for_language("".join(parts).strip(), language)
+        return html.escape(text, quote=False) if as_html else text
 
     def placeholder(
         self, kind: str, key: str, language: str, gettext: Gettext, now: dt.datetime
@@ -132,4 +132,5 @@ class Renderer:
 
     @staticmethod
     def _time(value: dt.time, locale: Locale) -> str:
-        return format_time(value, "short", locale=locale)
+        """24-hour clock in every language, as used in Germany ("14:30", never "2:30 PM")."""
+        return format_time(value, "HH:mm", locale=locale)

@@ -29,8 +29,15 @@ class Status:
 
 
 @lru_cache(maxsize=8)
-def _holiday_calendar(country: str, subdivision: str | None) -> holidays.HolidayBase:
-    return holidays.country_holidays(country, subdiv=subdivision)
+def holiday_calendar(
+    country: str, subdivision: str | None, categories: tuple[str, ...] = ("public",)
+) -> holidays.HolidayBase:
+    """The public holidays that close the office; raises ValueError for an unknown region or
+    category (the knowledge check reports it)."""
+    try:
+        return holidays.country_holidays(country, subdiv=subdivision, categories=categories)
+    except (NotImplementedError, KeyError) as error:
+        raise ValueError(str(error)) from error
 
 
 class OfficeClock:
@@ -38,8 +45,10 @@ class OfficeClock:
 
     def __init__(self, directory: Directory) -> None:
         self.zone = ZoneInfo(directory.timezone)
-        self._holidays = _holiday_calendar(
-            directory.holiday_country, directory.holiday_subdivision
+        self._holidays = holiday_calendar(
+            directory.holiday_country,
+            directory.holiday_subdivision,
+            directory.holiday_categories,
         )
 
     def local(self, moment: dt.datetime) -> dt.datetime:

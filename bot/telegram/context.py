@@ -80,16 +80,14 @@ class Ctx(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], BotData]
         return self.services.store
 
     def language_of(self, user: User | None) -> str:
-        """The user's interface language: explicit choice, app language, first question, English."""
+        """The user's interface language: their choice, else the language of their last real
+        question, else their app's language, else English."""
         if user is None:
             return self.answerer.knowledge.fallback
         stored = self.store.language(user.id)
-        if stored and stored[1]:
+        if stored:
             return stored[0]
-        client = self.answerer.supported(user.language_code)
-        if client:
-            return client
-        return stored[0] if stored else self.answerer.knowledge.fallback
+        return self.answerer.supported(user.language_code) or self.answerer.knowledge.fallback
 
     def gettext_for(self, language: str) -> Gettext:
         return self.services.translations.gettext(language)

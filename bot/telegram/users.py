@@ -161,11 +161,19 @@ async def answer_question(update: Update, ctx: Ctx) -> None:
         return
     stored = ctx.store.language(user.id) if user is not None else None
     explicit = stored[0] if stored and stored[1] else None
+    recent = stored[0] if stored and not stored[1] else None
     answer = ctx.answerer.answer(
-        question, Hints(preferred=explicit, client=user.language_code if user else None)
+        question,
+        Hints(preferred=explicit, recent=recent, client=user.language_code if user else None),
     )
-    if user is not None and stored is None and answer.detected in ctx.services.languages:
-        ctx.store.remember_first_language(user.id, answer.detected)
+    spoken = answer.question_language
+    if (
+        user is not None
+        and explicit is None
+        and spoken in ctx.services.languages
+        and spoken != recent
+    ):
+        ctx.store.set_language(user.id, spoken, explicit=False)
     learning.record(ctx.store, answer)
     private = message.chat.type == ChatType.PRIVATE
     can_hand_over = (

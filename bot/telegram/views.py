@@ -12,6 +12,7 @@ from babel import Locale, UnknownLocaleError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.answer import Answer, Answerer, Outcome
+from bot.core.bidi import is_right_to_left
 from bot.i18n import Gettext, _
 
 MAX_MESSAGE = 4096
@@ -58,14 +59,6 @@ def parse_callback(data: str | None) -> tuple[str, list[str]] | None:
 
 
 # -- text ------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=64)
-def is_right_to_left(language: str) -> bool:
-    try:
-        return bool(Locale.parse(language).character_order == "right-to-left")
-    except (UnknownLocaleError, ValueError):
-        return False
 
 
 @lru_cache(maxsize=64)
