@@ -155,3 +155,15 @@ async def test_commands_are_registered_in_every_language(telegram: RunningBot) -
     assert languages == {None, *telegram.services.languages}
     german = next(c for c in calls if c.params.get("language_code") == "de")
     assert [c["command"] for c in german.params["commands"]][:2] == ["start", "hours"]
+
+
+async def test_id_tells_the_user_id_and_chat_id_in_private_and_in_groups(
+    telegram: RunningBot,
+) -> None:
+    telegram.api.push(message(71, "/id", language_code="tr"))
+    (private,) = await telegram.api.wait_for("sendMessage", chat_id=71)
+    assert private.text == "Kullanıcı kimliğiniz: 71\nBu sohbetin kimliği: 71"
+    group = -1007700
+    telegram.api.push(message(72, f"/id@{BOT_USERNAME}", chat_id=group, chat_type="supergroup"))
+    (in_group,) = await telegram.api.wait_for("sendMessage", chat_id=group)
+    assert in_group.text == f"Ihre Nutzer-ID: 72\nID dieses Chats: {group}"

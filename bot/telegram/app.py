@@ -131,6 +131,7 @@ def build_application(
     application.add_handler(CommandHandler("contact", users.show_contact))
     application.add_handler(CommandHandler("privacy", users.show_privacy))
     application.add_handler(CommandHandler("forget", users.forget))
+    application.add_handler(CommandHandler("id", users.show_ids))  # for the operator's setup
 
     # Staff commands: each checks the numeric user id (staff.staff_only).
     application.add_handler(CommandHandler("edit", staff.edit))

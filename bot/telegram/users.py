@@ -125,6 +125,20 @@ async def forget(update: Update, ctx: Ctx) -> None:
     )
 
 
+async def show_ids(update: Update, ctx: Ctx) -> None:
+    """Tell the person their numeric user id and the chat's id (for KIK_ADMIN_IDS and
+    KIK_STAFF_CHAT_ID); in any chat, groups included."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None:
+        return
+    language, gettext = ctx.gettext(update)
+    text = gettext(_("Your user id: {user_id}\nThis chat's id: {chat_id}")).format(
+        user_id=user.id, chat_id=chat.id
+    )
+    reply_to = message.message_id if message and chat.type != ChatType.PRIVATE else None
+    await send(ctx, chat.id, views.plain_reply(text, language), reply_to=reply_to)
+
+
 async def _show_entry(update: Update, ctx: Ctx, entry_id: str) -> None:
     chat_id = _chat_id(update)
     if chat_id is not None and entry_id in ctx.answerer.knowledge.entries:
