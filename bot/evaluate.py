@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.core.answer import Answerer, Hints, Outcome
 from bot.core.yamlio import YamlError, load_yaml_file
@@ -66,28 +67,71 @@ class Report:
         return total
 
 
+class EvalFileError(ValueError):
+    """An evaluation file or folder that cannot be scored; the message names file and line."""
+
+
+def _texts(value: Any) -> tuple[str, ...] | None:
+    values = value if isinstance(value, list) else [value]
+    if values and all(isinstance(v, str) and v.strip() for v in values):
+        return tuple(values)
+    return None
+
+
 def load_cases(path: Path) -> list[Case]:
-    data = load_yaml_file(path)
+    """Read one evaluation file (format: README, "Evaluation files")."""
+    try:
+        data = load_yaml_file(path)
+    except OSError as error:
+        raise EvalFileError(f"{path}: cannot be read ({error.strerror})") from None
+    except YamlError as error:
+        raise EvalFileError(str(error)) from None
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
-        raise YamlError(f"{path.name}:1: expected a mapping with a 'cases' list")
+        raise EvalFileError(f"{path.name}:1: expected a mapping with a 'cases' list")
     cases = []
-    for raw in data["cases"]:
-        languages = raw["lang"] if isinstance(raw["lang"], list) else [raw["lang"]]
-        expect = raw["expect"] if isinstance(raw["expect"], list) else [raw["expect"]]
-        cases.append(
-            Case(
-                str(raw["q"]),
-                tuple(languages),
-                tuple(expect),
-                tuple(raw.get("facts", ())),
-                raw.get("hint"),
+    for number, raw in enumerate(data["cases"], 1):
+        where = f"{path.name}:{getattr(raw, 'line', 0) or getattr(data['cases'], 'line', 1)}"
+        if not isinstance(raw, dict):
+            raise EvalFileError(
+                f"{where}: case {number} must be a mapping like {{q: ..., lang: ..., expect: [...]}}"
             )
+        question, languages, expect = (
+            raw.get("q"),
+            _texts(raw.get("lang")),
+            _texts(raw.get("expect")),
         )
+        facts = _texts(raw.get("facts")) if raw.get("facts") else ()
+        hint = raw.get("hint")
+        if not isinstance(question, str) or languages is None or expect is None:
+            raise EvalFileError(
+                f"{where}: case {number} needs 'q' (the question), 'lang' and 'expect' "
+                "(a language code or list, an entry id or list)"
+            )
+        if facts is None or not (hint is None or isinstance(hint, str)):
+            raise EvalFileError(
+                f"{where}: case {number}: 'facts' must be texts, 'hint' a language code"
+            )
+        for fact in facts:
+            try:
+                re.compile(fact)
+            except re.error as error:
+                raise EvalFileError(
+                    f"{where}: case {number}: fact /{fact}/ is not a regular expression ({error})"
+                ) from None
+        cases.append(Case(question, languages, expect, facts, hint))
     return cases
 
 
 def evaluation_files(path: Path) -> list[Path]:
-    return sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
+    """The file, or every .yaml file below the folder."""
+    if path.is_dir():
+        files = sorted(path.rglob("*.yaml"))
+        if not files:
+            raise EvalFileError(f"{path}: no .yaml evaluation files in this folder")
+        return files
+    if not path.is_file():
+        raise EvalFileError(f"{path}: no such evaluation file or folder")
+    return [path]
 
 
 def evaluate(answerer: Answerer, cases: Iterable[Case]) -> Report:

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, Message, Update
 from telegram.constants import ChatType
 
 from bot.core.answer import Answer, Hints
-from bot.i18n import _
+from bot.i18n import _, native_name
 from bot.staff import learning
 from bot.telegram import handover, views
 from bot.telegram.context import Ctx
@@ -255,7 +255,7 @@ async def on_button(update: Update, ctx: Ctx) -> None:
     elif action == "l" and update.effective_user is not None and language in knowledge.languages:
         ctx.store.set_language(update.effective_user.id, language, explicit=True)
         confirmation = gettext(_("Language set: {language}.")).format(
-            language=views.native_name(language)
+            language=native_name(language)
         )
         await query.answer(confirmation)
         await replace(ctx, query, views.menu(ctx.answerer, language, gettext))

@@ -12,7 +12,7 @@ from babel import Locale, UnknownLocaleError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.answer import Answer, Answerer, Outcome
-from bot.i18n import Gettext, _
+from bot.i18n import Gettext, _, native_name
 
 MAX_MESSAGE = 4096
 CALLBACK_VERSION = "k1"
@@ -69,14 +69,6 @@ def is_right_to_left(language: str) -> bool:
 
 
 @lru_cache(maxsize=64)
-def native_name(language: str) -> str:
-    try:
-        name = Locale.parse(language).get_display_name(language) or language
-    except (UnknownLocaleError, ValueError):
-        return language
-    return name[:1].upper() + name[1:]
-
-
 def direction(text: str, language: str) -> str:
     """Start every line with a right-to-left mark in Arabic and Persian, so lines that begin
     with a number, a bullet or a Latin name still read right to left."""
