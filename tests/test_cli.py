@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
 from .fake_telegram import TOKEN
 
@@ -248,3 +250,22 @@ def test_backup_copies_the_database_while_it_is_open(tmp_path: Path) -> None:
     assert not (tmp_path / "backup.sqlite3-wal").exists()
     missing = run_cli("backup", str(target), env={"KIK_DATA_DIR": str(tmp_path / "none")})
     assert "no database at" in _one_line_error(missing, status=1)
+
+
+def test_the_webhook_secret_comes_from_the_environment_and_never_shows() -> None:
+    from bot.settings import Settings, SettingsError, Webhook
+
+    settings = Settings.from_env({"KIK_WEBHOOK_SECRET": "from-env_123"})
+    webhook = Webhook.configure(settings, url="https://bot.example.org/", secret=None)
+    assert (webhook.url, webhook.secret.value) == ("https://bot.example.org", "from-env_123")
+    assert "from-env_123" not in repr(webhook) + str(webhook)
+    given = Webhook.configure(settings, url="https://bot.example.org", secret="given")
+    assert given.secret.value == "given"  # --secret wins
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"KIK_WEBHOOK_SECRET": "with space"})
+    assert "KIK_WEBHOOK_SECRET" in str(refused.value) and "with space" not in str(refused.value)
+
+
+def test_a_malformed_log_level_is_one_line_naming_the_variable() -> None:
+    line = _one_line_error(run_cli("check", env={"KIK_LOG_LEVEL": "loud"}))
+    assert "KIK_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR" in line

@@ -173,7 +173,11 @@ def test_a_token_telegram_rejects_is_one_line_and_exit_status_2(tmp_path: Path) 
 
 
 def _run_bot(
-    api: FakeTelegram, data: Path, *args: str, token: str = TOKEN
+    api: FakeTelegram,
+    data: Path,
+    *args: str,
+    token: str = TOKEN,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", "run", *args],
@@ -185,6 +189,7 @@ def _run_bot(
             "TELEGRAM_BOT_TOKEN": token,
             "TELEGRAM_BASE_URL": api.base_url,
             "KIK_DATA_DIR": str(data),
+            **(env or {}),
         },
         timeout=60,
         check=False,
@@ -194,7 +199,7 @@ def _run_bot(
 def test_a_second_bot_on_the_same_token_is_one_line_and_stops(tmp_path: Path) -> None:
     with FakeTelegram() as api:
         api.second_poller = True
-        result = _run_bot(api, tmp_path)
+        result = _run_bot(api, tmp_path, env={"KIK_LOG_LEVEL": "debug"})
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert (
@@ -204,7 +209,8 @@ def test_a_second_bot_on_the_same_token_is_one_line_and_stops(tmp_path: Path) ->
     )
     assert api.polls == 1  # no retry loop
     assert "starting: long polling" in result.stderr  # the log line at start
-    assert TOKEN not in result.stderr
+    assert " DEBUG " in result.stderr  # KIK_LOG_LEVEL
+    assert TOKEN.split(":")[1] not in result.stderr  # not even in debug logging
 
 
 async def test_unreachable_telegram_is_logged_with_its_host_but_never_the_token(
