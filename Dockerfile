@@ -2,7 +2,7 @@
 # change rebuilds only the small last layers: dependencies (from pyproject.toml alone), then the
 # compiled catalogs and knowledge, then the bot's code.
 FROM python:3.11-slim AS deps
-ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 WORKDIR /src
 COPY pyproject.toml ./
 # The dependencies listed in pyproject.toml, into a virtual environment (no pip inside it).
@@ -14,7 +14,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 FROM deps AS build
 RUN pip install "setuptools>=69" wheel
 COPY locales ./locales
-RUN /opt/kik/bin/pybabel compile -d locales -D bot --statistics 2>&1 | tail -1
+RUN /opt/kik/bin/pybabel --quiet compile -d locales -D bot
 COPY README.md ./
 COPY bot ./bot
 RUN pip wheel --no-deps --no-build-isolation -w /wheels . \

@@ -97,8 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines contain the token
     try:
         return _closing_stdout_quietly(lambda: _dispatch(args, settings, webhook))
-    except OSError as error:  # e.g. a data folder that cannot be written
-        print(f"kik-bot: {error.strerror}: {error.filename}", file=sys.stderr)
+    except OSError as error:  # e.g. a data folder that cannot be written, a port in use
+        where = f": {error.filename}" if error.filename else ""
+        print(f"kik-bot: {error.strerror or error}{where}", file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -223,7 +223,8 @@ def knowledge(settings: Settings, action: str, names: list[str]) -> int:
     if action == "diff":
         if len(names) != 1:
             return fail("usage: kik-bot knowledge diff FILE")
-        print(shipped.diff(source, settings.knowledge_dir, names[0]), end="")
+        text = shipped.diff(source, settings.knowledge_dir, names[0])
+        print(text or f"{names[0]}: no changes", end="" if text else "\n")
         return EXIT_OK
     if action == "take":
         try:

@@ -55,20 +55,31 @@ def _names(folder: Path) -> set[str]:
 
 def seed(shipped: Path, live: Path) -> bool:
     """Copy the shipped knowledge to where staff edit it, unless it is there; True if copied.
-    The copy is made beside and renamed into place, so a crash never leaves half of it."""
+    Everything is copied beside first and renamed into place, so a crash never leaves half."""
     if _names(live):
         return False
-    live.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{live.name}.", dir=live.parent))
+    names = sorted(_names(shipped))
+    if live.is_dir():  # an empty folder, perhaps a mount point: fill it in place
+        stage = Path(tempfile.mkdtemp(prefix=".seeding.", dir=live))
+    else:
+        live.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{live.name}.", dir=live.parent))
     try:
-        (temporary / BASELINE).mkdir()
-        for name in sorted(_names(shipped)):
-            shutil.copyfile(shipped / name, temporary / name)
-            shutil.copyfile(shipped / name, temporary / BASELINE / name)
-        temporary.chmod(0o755)
-        os.replace(temporary, live)  # also over an empty folder (a fresh mount point)
+        (stage / BASELINE).mkdir()
+        for name in names:
+            shutil.copyfile(shipped / name, stage / name)
+            shutil.copyfile(shipped / name, stage / BASELINE / name)
+        if stage.parent == live:
+            shutil.rmtree(live / BASELINE, ignore_errors=True)
+            os.replace(stage / BASELINE, live / BASELINE)
+            for name in names:
+                os.replace(stage / name, live / name)
+            stage.rmdir()
+        else:
+            stage.chmod(0o755)
+            os.replace(stage, live)
     except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
+        shutil.rmtree(stage, ignore_errors=True)
         raise
     return True
 

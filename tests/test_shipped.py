@@ -98,3 +98,17 @@ def test_taking_over_a_file_that_would_break_the_knowledge_changes_nothing(
     assert "smalltalk.yaml: changed in this release; not edited here" in (
         run_cli("knowledge", env=env).stdout
     )
+
+
+def test_an_empty_folder_such_as_a_mount_point_is_seeded_in_place(tmp_path: Path) -> None:
+    from bot import shipped
+
+    live = tmp_path / "knowledge"
+    live.mkdir()
+    assert shipped.seed(KNOWLEDGE_DIR, live)
+    assert sorted(p.name for p in live.glob("*.yaml")) == sorted(
+        p.name for p in KNOWLEDGE_DIR.glob("*.yaml")
+    )
+    assert [p.name for p in live.iterdir() if p.name.startswith(".")] == [shipped.BASELINE]
+    assert not shipped.seed(KNOWLEDGE_DIR, live)  # seeded once only
+    assert shipped.pending(KNOWLEDGE_DIR, live) == []
