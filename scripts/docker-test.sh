@@ -7,9 +7,12 @@
 # starts dockerd if none runs, builds the local python:3.11-slim stand-in if that image is
 # missing (no container registry is reachable here), then builds the image.
 #
-#   bash scripts/docker-test.sh            # KIK_IMAGE=kik-bot:test by default
+#   bash scripts/docker-test.sh            # prepare, build, exercise (KIK_IMAGE=kik-bot:test)
+#   bash scripts/docker-test.sh prepare    # only install, start dockerd and build (CI runs this
+#                                          # niced beside pytest, then the whole script)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+MODE=${1:-all}
 IMAGE=${KIK_IMAGE:-kik-bot:test}
 NAME=kik-test-bot-$$
 VOLUME=kik-test-data-$$
@@ -52,6 +55,7 @@ say "building $IMAGE"
 started=$(date +%s)
 docker build --network host -q -t "$IMAGE" . >/dev/null
 echo "built in $(($(date +%s) - started)) s, $(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%d MB", $1/1e6}')"
+[ "$MODE" = prepare ] && exit 0
 
 # -- the fake Bot API on this host ------------------------------------------------------------
 work=$(mktemp -d)
