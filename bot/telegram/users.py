@@ -126,8 +126,7 @@ async def forget(update: Update, ctx: Ctx) -> None:
 
 
 async def show_ids(update: Update, ctx: Ctx) -> None:
-    """Tell the person their numeric user id and the chat's id (for KIK_ADMIN_IDS and
-    KIK_STAFF_CHAT_ID); in any chat, groups included."""
+    """Tell the person their user id and the chat's id (KIK_ADMIN_IDS, KIK_STAFF_CHAT_ID)."""
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or user is None:
         return
