@@ -1,18 +1,35 @@
-"""The `kik-bot` command line: argument parsing only; the work happens in the core and adapters."""
+"""The `kik-bot` command line: argument parsing only; the work happens in the core and adapters.
+
+Bad input is one line on stderr and exit status 2, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, Webhook
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_EVAL = Path(__file__).resolve().parent.parent / "tests" / "data"
+KNOWLEDGE_ACTIONS = ("status", "diff", "take")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes as one line (argparse prints the whole usage first)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"kik-bot: {message} (see kik-bot {self._command()}--help)", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+    def _command(self) -> str:
+        name = self.prog.removeprefix("kik-bot").strip()
+        return f"{name} " if name else ""
 
 
 def _moment(value: str) -> dt.datetime:
@@ -28,11 +45,11 @@ AT_HELP = "answer as if it were this moment, e.g. 2028-08-15T09:00 (local time o
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kik-bot",
         description="KIK-Bot: questions about Kempten's integration concept, answered in the asker's language.",
     )
-    commands = parser.add_subparsers(dest="command")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     ask = commands.add_parser(
         "ask", help="answer questions (argument, or one per line from stdin)"
     )
@@ -52,6 +69,16 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--days", type=int, default=30)
     report.add_argument("--csv", action="store_true", help="one row per day and language")
     commands.add_parser("health", help="exit 0 if a running bot wrote its heartbeat recently")
+    backup = commands.add_parser(
+        "backup", help="a consistent copy of the database, also while the bot runs"
+    )
+    backup.add_argument("file", type=Path, help="where to write the copy")
+    knowledge = commands.add_parser(
+        "knowledge",
+        help="what a new release changed in the shipped knowledge, and taking it over",
+    )
+    knowledge.add_argument("action", nargs="?", default="status", choices=KNOWLEDGE_ACTIONS)
+    knowledge.add_argument("files", nargs="*", help="knowledge file names, like office.yaml")
     run = commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     run.add_argument(
         "--webhook", action="store_true", help="receive updates by webhook instead of polling"
@@ -64,18 +91,38 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines contain the token
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env(require_token=args.command == "run")
+        webhook = (
+            Webhook.configure(
+                settings, url=args.url, secret=args.secret, listen=args.listen, port=args.port
+            )
+            if args.command == "run" and args.webhook
+            else None
+        )
     except SettingsError as error:
         print(f"kik-bot: {error}", file=sys.stderr)
         return EXIT_USAGE
+    runs_bot = args.command == "run" or (args.command is None and settings.token is not None)
+    logging.basicConfig(
+        level=settings.log_level or (logging.INFO if runs_bot else logging.WARNING),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines contain the token
+    try:
+        return _closing_stdout_quietly(lambda: _dispatch(args, settings, webhook))
+    except OSError as error:  # e.g. a data folder that cannot be written, a port in use
+        where = f": {error.filename}" if error.filename else ""
+        print(f"kik-bot: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings, webhook: Webhook | None) -> int:
     from bot import commands
 
+    if args.command not in ("health", "backup"):
+        commands.prepare_knowledge(settings)
     if args.command is None:
         if settings.token is not None:
             return commands.run(settings, webhook=None)
@@ -97,17 +144,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands.report(settings, days=args.days, as_csv=args.csv)
     if args.command == "health":
         return commands.health(settings)
+    if args.command == "backup":
+        return commands.backup(settings, args.file)
+    if args.command == "knowledge":
+        return commands.knowledge(settings, args.action, args.files)
     if args.command == "run":
-        webhook = None
-        if args.webhook:
-            webhook = {
-                "listen": args.listen,
-                "port": args.port,
-                "url": args.url,
-                "secret": args.secret,
-            }
         return commands.run(settings, webhook=webhook)
     return EXIT_USAGE
+
+
+def _closing_stdout_quietly(command: Callable[[], int]) -> int:
+    """`kik-bot ask ... | head`: when the reader closes the pipe, stop without a traceback
+    (and without Python's own complaint when it flushes stdout at exit)."""
+    try:
+        status = command()
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

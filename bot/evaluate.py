@@ -95,40 +95,69 @@ class Report:
         return total
 
 
+class EvalFileError(ValueError):
+    """An evaluation file or folder that cannot be scored; the message names file and line."""
+
+
 def load_cases(path: Path) -> list[Case]:
-    """The cases of one file; a malformed file raises YamlError naming the file and case."""
-    data = load_yaml_file(path)
+    """The cases of one file (format above); a malformed one raises EvalFileError."""
+    try:
+        data = load_yaml_file(path)
+    except OSError as error:
+        raise EvalFileError(f"{path}: cannot be read ({error.strerror})") from None
+    except YamlError as error:
+        raise EvalFileError(str(error)) from None
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
-        raise YamlError(f"{path.name}:1: expected a mapping with a 'cases' list")
-    return [_case(raw, path, number) for number, raw in enumerate(data["cases"], 1)]
+        raise EvalFileError(f"{path.name}:1: expected a mapping with a 'cases' list")
+    line = getattr(data["cases"], "line", 1)
+    return [_case(raw, path, number, line) for number, raw in enumerate(data["cases"], 1)]
 
 
-def _case(raw: Any, path: Path, number: int) -> Case:
-    def bad(message: str) -> YamlError:
-        line = getattr(raw, "line", 0)
-        return YamlError(f"{path.name}:{line}: case {number}: {message}")
+def _case(raw: Any, path: Path, number: int, list_line: int) -> Case:
+    def bad(message: str) -> EvalFileError:
+        where = f"{path.name}:{getattr(raw, 'line', 0) or list_line}"
+        return EvalFileError(f"{where}: case {number} {message}")
 
-    if not isinstance(raw, dict) or not isinstance(raw.get("q"), str):
-        raise bad("needs 'q' (the question)")
-    languages = _strings(raw.get("lang"))
-    if not languages:
-        raise bad("needs 'lang' (a language code or a list of them)")
-    kind = raw.get("kind")
-    if kind is not None and not isinstance(kind, str):
-        raise bad("'kind' must be a word")
-    expect = _strings(raw.get("expect")) or ((crisis_entry(kind),) if kind else ())
-    if not expect:
-        raise bad("needs 'expect' (entry ids, or [fallback]) or 'kind'")
-    return Case(raw["q"], languages, expect, _strings(raw.get("facts")), raw.get("hint"), kind)
+    if not isinstance(raw, dict):
+        raise bad("must be a mapping like {q: ..., lang: ..., expect: [...]}")
+    question, languages, kind = raw.get("q"), _texts(raw.get("lang")), raw.get("kind")
+    expect = _texts(raw.get("expect")) if "expect" in raw else None
+    if kind is not None and expect is None and isinstance(kind, str):
+        expect = (crisis_entry(kind),)
+    if not isinstance(question, str) or languages is None or expect is None:
+        raise bad(
+            "needs 'q' (the question), 'lang' and 'expect' "
+            "(a language code or list, an entry id or list; or 'kind' for a crisis message)"
+        )
+    facts = _texts(raw.get("facts")) if raw.get("facts") else ()
+    hint = raw.get("hint")
+    if facts is None or not (hint is None or isinstance(hint, str)):
+        raise bad("has 'facts' that are not texts or a 'hint' that is not a language code")
+    for fact in facts:
+        try:
+            re.compile(fact)
+        except re.error as error:
+            raise bad(f"fact /{fact}/ is not a regular expression ({error})") from None
+    return Case(question, languages, expect, facts, hint, kind)
 
 
-def _strings(value: Any) -> tuple[str, ...]:
-    values = value if isinstance(value, list) else [] if value is None else [value]
-    return tuple(str(v) for v in values)
+def _texts(value: Any) -> tuple[str, ...] | None:
+    values = value if isinstance(value, list) else [value]
+    if values and all(isinstance(v, str) and v.strip() for v in values):
+        return tuple(values)
+    return None
 
 
 def evaluation_files(path: Path) -> list[Path]:
-    return sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
+    """The file, or every .yaml file below the folder."""
+    if path.is_dir():
+        files = sorted(path.rglob("*.yaml"))
+        if not files:
+            raise EvalFileError(f"{path}: no .yaml evaluation files in this folder")
+        return files
+    if not path.is_file():
+        raise EvalFileError(f"{path}: no such evaluation file or folder")
+    return [path]
 
 
 def is_right(case: Case, result: Answer) -> bool:

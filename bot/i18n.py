@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -58,3 +59,12 @@ class Translations:
 def _(message: str) -> str:
     """Mark a string for extraction; it is translated later with the user's translator."""
     return message
+
+
+def native_name(language: str) -> str:
+    """A language's name in itself ("Українська"), for menus; the code if Babel has none."""
+    try:
+        name = Locale.parse(language).get_display_name(language) or language
+    except (UnknownLocaleError, ValueError):
+        return language
+    return str(name[:1].upper() + name[1:])

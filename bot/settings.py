@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 _TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,60}$")
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class SettingsError(ValueError):
@@ -49,6 +52,10 @@ class Settings:
     knowledge_dir: Path = field(default_factory=lambda: _default_dir("knowledge"))
     locales_dir: Path = field(default_factory=lambda: _default_dir("locales"))
     retention_days: int = 90
+    webhook_secret: Secret | None = None
+    log_level: str | None = None  # None: INFO while the bot runs, WARNING for other commands
+    # Containers: the knowledge the image ships (read-only); knowledge_dir is seeded from it.
+    shipped_knowledge_dir: Path | None = None
 
     def is_staff(self, user_id: int | None) -> bool:
         """Staff are recognised by numeric user id only, never by username."""
@@ -89,6 +96,15 @@ class Settings:
         retention = env.get("KIK_RETENTION_DAYS", "").strip() or "90"
         if not retention.isdigit() or int(retention) < 1:
             raise SettingsError("KIK_RETENTION_DAYS must be a whole number of days (1 or more)")
+        secret = env.get("KIK_WEBHOOK_SECRET", "").strip()
+        if secret and not _WEBHOOK_SECRET.match(secret):
+            raise SettingsError(
+                "KIK_WEBHOOK_SECRET may only contain letters, digits, '_' and '-' (1-256)"
+            )
+        log_level = env.get("KIK_LOG_LEVEL", "").strip().upper() or None
+        if log_level is not None and log_level not in LOG_LEVELS:
+            raise SettingsError(f"KIK_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        shipped = env.get("KIK_SHIPPED_KNOWLEDGE_DIR", "").strip()
         defaults = cls()
         return cls(
             token=Secret(raw_token) if raw_token else None,
@@ -103,4 +119,50 @@ class Settings:
             if env.get("KIK_LOCALES_DIR")
             else defaults.locales_dir,
             retention_days=int(retention),
+            webhook_secret=Secret(secret) if secret else None,
+            log_level=log_level,
+            shipped_knowledge_dir=Path(shipped) if shipped else None,
         )
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram delivers updates (`run --webhook`), checked before anything starts."""
+
+    url: str
+    secret: Secret
+    listen: str = "0.0.0.0"
+    port: int = 8080
+
+    @classmethod
+    def configure(
+        cls,
+        settings: Settings,
+        *,
+        url: str | None,
+        secret: str | None,
+        listen: str = "0.0.0.0",
+        port: int = 8080,
+    ) -> Webhook:
+        """No public https URL or no secret: no webhook (anyone reaching the port could forge
+        updates "from" a staff member). The secret is --secret, else KIK_WEBHOOK_SECRET."""
+        if not url:
+            raise SettingsError(
+                "--url is required with --webhook (the public https:// address of the bot)"
+            )
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise SettingsError(
+                "--url must be an https:// address (Telegram delivers webhooks over TLS only)"
+            )
+        if secret is not None and not _WEBHOOK_SECRET.match(secret):
+            raise SettingsError("--secret may only contain letters, digits, '_' and '-' (1-256)")
+        chosen = Secret(secret) if secret else settings.webhook_secret
+        if chosen is None:
+            raise SettingsError(
+                "a webhook needs a secret: set KIK_WEBHOOK_SECRET (or --secret), "
+                "for example to the output of `openssl rand -hex 32`"
+            )
+        if not 0 < port < 65536:
+            raise SettingsError("--port must be between 1 and 65535")
+        return cls(url.rstrip("/"), chosen, listen, port)

@@ -6,7 +6,9 @@ time, so an old database is upgraded in place and never recreated.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -368,3 +370,42 @@ class Store:
     def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         with self._lock:
             return list(self._db.execute(sql, params).fetchall())
+
+
+class BackupError(Exception):
+    """The backup could not be made; the message says why (nothing was written)."""
+
+
+def backup_database(source: Path, target: Path) -> int:
+    """A consistent copy of the database, also while the bot writes to it (SQLite's online
+    backup API), as one self-contained file written beside the target and renamed into place.
+    Returns the number of pages copied."""
+    if not source.is_file():
+        raise BackupError(f"no database at {source} (is KIK_DATA_DIR right?)")
+    if target.is_dir():
+        raise BackupError(f"{target} is a folder; name the backup file")
+    if not target.parent.is_dir():
+        raise BackupError(f"folder {target.parent} does not exist")
+    if target.exists() and target.resolve() == source.resolve():
+        raise BackupError("the backup must not overwrite the database itself")
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with (
+            contextlib.closing(sqlite3.connect(source, timeout=30)) as origin,
+            contextlib.closing(sqlite3.connect(temporary)) as copy,
+        ):
+            origin.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")  # no -wal file beside the copy
+            if copy.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise BackupError("the copy failed SQLite's integrity check")
+            pages = int(copy.execute("PRAGMA page_count").fetchone()[0])
+        with temporary.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except sqlite3.Error as error:
+        raise BackupError(f"cannot back up {source}: {error}") from None
+    except OSError as error:
+        raise BackupError(f"cannot write {target}: {error.strerror}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+    return pages

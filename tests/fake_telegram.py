@@ -3,7 +3,8 @@
 The real python-telegram-bot Application talks HTTP to it (TELEGRAM_BASE_URL), so what the
 tests read here is what Telegram would receive. It serves queued updates through getUpdates,
 records every call with its decoded parameters, and injects faults on demand: HTTP 429 with
-retry_after, 500, answers slower than the client's timeout, dropped connections.
+retry_after, 500, answers slower than the client's timeout, dropped connections; and, with
+`second_poller`, the 409 Conflict Telegram answers getUpdates with while another bot polls.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ import httpx
 BOT_USERNAME = "kik_test_bot"
 BOT_ID = 4242
 TOKEN = "123456:" + "A" * 35
+
+
+CONFLICT = {
+    "ok": False,
+    "error_code": 409,
+    "description": "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running",
+}
 
 
 @dataclass
@@ -94,6 +103,8 @@ class FakeTelegram:
         self._message_ids = itertools.count(1000)
         self._condition = threading.Condition()
         self.confirmed_offset = 0
+        self.polls = 0  # getUpdates requests received
+        self.second_poller = False  # True: another bot polls this token (409 Conflict)
         self.delivered: dict[int, float] = {}  # update_id -> when getUpdates first handed it out
         self._server = _Server(("127.0.0.1", port), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -245,6 +256,7 @@ class FakeTelegram:
                                 "chat_id": c.chat_id,
                                 "at": c.at,
                                 "ok": c.ok,
+                                "text": c.text,
                                 "key": c.params.get("callback_query_id")
                                 or c.params.get("inline_query_id"),
                             }
@@ -293,6 +305,12 @@ class FakeTelegram:
                     }
                 fault = None
                 call = Call(method, params)
+                if method == "getUpdates":
+                    with api._condition:
+                        api.polls += 1
+                    if api.second_poller:
+                        self._send(409, CONFLICT)
+                        return
                 with api._condition:
                     if method != "getUpdates":
                         api.calls.append(call)

@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
+from .fake_telegram import TOKEN
 
 
 def run_cli(
@@ -138,3 +141,133 @@ def test_run_without_token_is_one_line_naming_the_variable() -> None:
         result.stderr.strip()
         == "kik-bot: TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)"
     )
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str], status: int = 2) -> str:
+    assert result.returncode == status, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_ask_in_an_unsupported_language_names_the_supported_ones() -> None:
+    line = _one_line_error(run_cli("ask", "--lang", "xx", "Öffnungszeiten"))
+    assert "'xx' is not supported" in line and "de en tr it" in line
+
+
+def test_report_needs_a_positive_number_of_days(tmp_path: Path) -> None:
+    for days in ("0", "-3"):
+        line = _one_line_error(
+            run_cli("report", "--days", days, env={"KIK_DATA_DIR": str(tmp_path)})
+        )
+        assert "--days" in line
+
+
+def test_eval_of_a_missing_or_malformed_file_is_one_line(tmp_path: Path) -> None:
+    assert "no such evaluation file" in _one_line_error(run_cli("eval", str(tmp_path / "no")))
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("cases: [\n", encoding="utf-8")
+    assert _one_line_error(run_cli("eval", str(broken))).startswith("kik-bot: broken.yaml:2:")
+    broken.write_text("cases:\n- {q: Wann habt ihr offen?, lang: de}\n", encoding="utf-8")
+    line = _one_line_error(run_cli("eval", str(broken)))
+    assert "broken.yaml:2: case 1 needs" in line and "'expect'" in line
+
+
+def test_a_closed_pipe_ends_ask_quietly() -> None:
+    result = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"yes 'Wann habt ihr offen?' | head -3000 | {sys.executable} -m bot ask | head -1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.stdout.startswith("Öffnungszeiten")
+    assert result.stderr == ""
+
+
+def test_webhook_without_url_https_or_secret_does_not_start() -> None:
+    token = {"TELEGRAM_BOT_TOKEN": TOKEN}
+    cases = {
+        ("--webhook",): "--url is required",
+        ("--webhook", "--url", "http://bot.example.org"): "must be an https:// address",
+        (
+            "--webhook",
+            "--url",
+            "https://bot.example.org",
+        ): "needs a secret: set KIK_WEBHOOK_SECRET",
+        ("--webhook", "--url", "https://bot.example.org", "--secret", "no spaces"): "--secret",
+    }
+    for args, expected in cases.items():
+        assert expected in _one_line_error(run_cli("run", *args, env=token))
+
+
+def test_run_on_broken_knowledge_lists_the_errors_like_check(knowledge_copy: Path) -> None:
+    office = knowledge_copy / "office.yaml"
+    office.write_text(
+        office.read_text(encoding="utf-8").replace("{tel:hecht}", "{tel:nobody}", 1),
+        encoding="utf-8",
+    )
+    env = {"KIK_KNOWLEDGE_DIR": str(knowledge_copy), "TELEGRAM_BOT_TOKEN": TOKEN}
+    result = run_cli("run", env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    check = run_cli("check", env={"KIK_KNOWLEDGE_DIR": str(knowledge_copy)})
+    (problem,) = [line for line in check.stdout.splitlines() if "{tel:nobody}" in line]
+    assert result.stderr.splitlines()[1].strip() == problem
+
+
+def test_console_chat_understands_language_help_and_quit() -> None:
+    result = run_cli(
+        "chat", stdin="/language uk\nWann habt ihr offen?\n/help\n/quit\nWo ist das Rathaus?\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Українська" in result.stdout  # the choice is confirmed by its native name
+    assert "понеділок" in result.stdout  # the answer came in Ukrainian
+    assert "/language xx" in result.stdout  # the help
+    assert "Rathausplatz" not in result.stdout  # /quit ended the chat before the last question
+    unsupported = run_cli("chat", stdin="/language xx\n")
+    assert "'xx' is not supported" in unsupported.stdout and "hr (Hrvatski)" in unsupported.stdout
+
+
+def test_backup_copies_the_database_while_it_is_open(tmp_path: Path) -> None:
+    import sqlite3
+
+    from bot.store import Store
+
+    store = Store.in_folder(tmp_path / "data")  # the running bot's connection stays open
+    for _ in range(50):
+        store.log_question("de", "answer", "hours")
+    target = tmp_path / "backup.sqlite3"
+    result = run_cli("backup", str(target), env={"KIK_DATA_DIR": str(tmp_path / "data")})
+    store.log_question("tr", "answer", "hours")  # the bot goes on writing
+    store.close()
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("SELECT count(*) FROM asked").fetchone() == (50,)
+    assert not (tmp_path / "backup.sqlite3-wal").exists()
+    missing = run_cli("backup", str(target), env={"KIK_DATA_DIR": str(tmp_path / "none")})
+    assert "no database at" in _one_line_error(missing, status=1)
+
+
+def test_the_webhook_secret_comes_from_the_environment_and_never_shows() -> None:
+    from bot.settings import Settings, SettingsError, Webhook
+
+    settings = Settings.from_env({"KIK_WEBHOOK_SECRET": "from-env_123"})
+    webhook = Webhook.configure(settings, url="https://bot.example.org/", secret=None)
+    assert (webhook.url, webhook.secret.value) == ("https://bot.example.org", "from-env_123")
+    assert "from-env_123" not in repr(webhook) + str(webhook)
+    given = Webhook.configure(settings, url="https://bot.example.org", secret="given")
+    assert given.secret.value == "given"  # --secret wins
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"KIK_WEBHOOK_SECRET": "with space"})
+    assert "KIK_WEBHOOK_SECRET" in str(refused.value) and "with space" not in str(refused.value)
+
+
+def test_a_malformed_log_level_is_one_line_naming_the_variable() -> None:
+    line = _one_line_error(run_cli("check", env={"KIK_LOG_LEVEL": "loud"}))
+    assert "KIK_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR" in line

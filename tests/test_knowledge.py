@@ -139,3 +139,14 @@ def test_question_filed_under_two_entries_is_a_lint_error(
     )
     problems = [str(p) for p in lint(load_knowledge(knowledge_copy), translations)]
     assert any("entry 'hours'" in p and "also filed under 'contact'" in p for p in problems)
+
+
+def test_one_broken_placeholder_is_one_error_not_a_cascade(knowledge_copy: Path) -> None:
+    office = knowledge_copy / "office.yaml"
+    text = office.read_text(encoding="utf-8")
+    office.write_text(text.replace("{tel:hecht}", "{tel:hechtt}", 1), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(knowledge_copy)
+    (problem,) = caught.value.problems  # entries relating to 'contact' are not reported too
+    assert (problem.entry, problem.field) == ("contact", "answers.de")
+    assert "unknown placeholder {tel:hechtt}" in str(problem)

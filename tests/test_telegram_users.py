@@ -188,3 +188,15 @@ async def test_a_first_short_message_follows_the_app_language(telegram: RunningB
     (reply,) = await telegram.api.wait_for("sendMessage", chat_id=8200)
     expected = telegram.services.answerer.answer("Adresse", Hints(preferred="ru"))
     assert expected.text.split("\n")[0] in reply.text
+
+
+async def test_id_tells_the_user_id_and_chat_id_in_private_and_in_groups(
+    telegram: RunningBot,
+) -> None:
+    telegram.api.push(message(71, "/id", language_code="tr"))
+    (private,) = await telegram.api.wait_for("sendMessage", chat_id=71)
+    assert private.text == "Kullanıcı kimliğiniz: 71\nBu sohbetin kimliği: 71"
+    group = -1007700
+    telegram.api.push(message(72, f"/id@{BOT_USERNAME}", chat_id=group, chat_type="supergroup"))
+    (in_group,) = await telegram.api.wait_for("sendMessage", chat_id=group)
+    assert in_group.text == f"Ihre Nutzer-ID: 72\nID dieses Chats: {group}"

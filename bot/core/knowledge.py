@@ -689,6 +689,7 @@ def load_knowledge(root: Path) -> Knowledge:
     except YamlError as error:
         raise KnowledgeError([Problem(*_split_yaml_error(error))]) from None
     entries: dict[str, Entry] = {}
+    rejected: set[str] = set()  # ids of entries with errors: already reported, not again
     for path in topic_files(root):
         try:
             data = load_yaml_file(path)
@@ -708,6 +709,8 @@ def load_knowledge(root: Path) -> Knowledge:
         for raw in raw_entries:
             entry = _read_entry(raw, path.name, langs.codes, directory, out)
             if entry is None:
+                if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                    rejected.add(raw["id"])
                 continue
             if entry.id in entries:
                 first = entries[entry.id]
@@ -721,7 +724,7 @@ def load_knowledge(root: Path) -> Knowledge:
             entries[entry.id] = entry
     field_ids = {e.id for e in entries.values() if e.field == e.id}
     for entry in entries.values():
-        if entry.field is not None and entry.field not in field_ids:
+        if entry.field is not None and entry.field not in field_ids | rejected:
             out.add(
                 entry.file,
                 entry.lines.get("field", entry.line),
@@ -730,7 +733,7 @@ def load_knowledge(root: Path) -> Knowledge:
                 field="field",
             )
         for rel in entry.related:
-            if rel not in entries:
+            if rel not in entries and rel not in rejected:
                 out.add(
                     entry.file,
                     entry.lines.get("related", entry.line),

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import signal
 import sys
-import time
 from pathlib import Path
-from typing import Any
 
 from telegram import (
     BotCommand,
@@ -34,15 +31,17 @@ from telegram.ext import (
     filters,
 )
 
+from bot import __version__
 from bot.core.answer import Answerer
 from bot.core.knowledge import load_knowledge
+from bot.heartbeat import HEARTBEAT_SECONDS, beat
 from bot.i18n import Translations, _
 from bot.live import settle_memory
-from bot.settings import Settings
+from bot.settings import Settings, Webhook
 from bot.store import Store
 from bot.telegram import guides, handover, staff, users
 from bot.telegram.context import App, BotData, Ctx, Services
-from bot.telegram.polling import Inbox, poll, reach_telegram
+from bot.telegram.polling import Inbox, SecondInstance, poll, reach_telegram
 from bot.telegram.resilience import (
     FloodGuard,
     RetryingRateLimiter,
@@ -51,15 +50,15 @@ from bot.telegram.resilience import (
 )
 from bot.telegram.transport import bot_requests
 from bot.telegram.views import CALLBACK_VERSION
+from bot.telegram.webhook import MAX_BODY_BYTES, webhook_routes
 
 log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 16  # bounded: see TELEGRAM-NOTES (True costs 4x CPU per update)
 READ_TIMEOUT = 20.0  # generous: a timed-out send may have been delivered and is not retried
-HEARTBEAT_FILE = "heartbeat"
-HEARTBEAT_SECONDS = 30.0
 THREAD_TIMEOUT_DAYS = 7
 EXIT_REJECTED_TOKEN = 2  # as for a missing or malformed token
+EXIT_SECOND_INSTANCE = 2
 USER_COMMANDS = (
     ("start", _("Topics")),
     ("hours", _("Office hours")),
@@ -131,6 +130,7 @@ def build_application(
     application.add_handler(CommandHandler("contact", users.show_contact))
     application.add_handler(CommandHandler("privacy", users.show_privacy))
     application.add_handler(CommandHandler("forget", users.forget))
+    application.add_handler(CommandHandler("id", users.show_ids))  # for the operator's setup
 
     # Staff commands: each checks the numeric user id (staff.staff_only).
     application.add_handler(CommandHandler("edit", staff.edit))
@@ -239,9 +239,8 @@ async def _housekeeping(services: Services) -> None:
 
 async def _heartbeat(folder: Path) -> None:
     """Touch a file regularly so a container health check can see the bot is alive."""
-    folder.mkdir(parents=True, exist_ok=True)
     while True:
-        (folder / HEARTBEAT_FILE).write_text(str(time.time()), encoding="utf-8")
+        beat(folder)
         await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
@@ -264,19 +263,28 @@ async def _get_ready(application: App, stop: asyncio.Event) -> bool:
     return await reach_telegram(application, stop)
 
 
-def heartbeat_age(folder: Path) -> float | None:
-    try:
-        return time.time() - float((folder / HEARTBEAT_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def run_bot(settings: Settings, webhook: dict[str, Any] | None = None) -> int:
+def run_bot(services: Services, webhook: Webhook | None = None) -> int:
     """Run until SIGINT/SIGTERM: long polling, or a webhook behind a reverse proxy."""
-    install_log_redaction(settings.token.value if settings.token else "")
-    logging.getLogger().setLevel(logging.INFO)
-    services = build_services(settings)
+    settings = services.settings
+    install_log_redaction(
+        settings.token.value if settings.token else "",
+        webhook.secret.value if webhook else "",
+    )
+    logging.getLogger().setLevel(settings.log_level or logging.INFO)
     application = build_application(services)
+    knowledge = services.answerer.knowledge
+    log.info(
+        "kik-bot %s starting: %s; %d entries in %d languages (%s); %d staff; staff group %s",
+        __version__,
+        "long polling"
+        if webhook is None
+        else f"webhook {webhook.url}/telegram, listening on {webhook.listen}:{webhook.port}",
+        len(knowledge.entries),
+        len(knowledge.languages),
+        " ".join(knowledge.languages),
+        len(settings.admin_ids),
+        settings.staff_chat_id if settings.staff_chat_id is not None else "not set",
+    )
     try:
         if webhook is None:
             asyncio.run(_run_polling(application, settings))
@@ -288,8 +296,15 @@ def run_bot(settings: Settings, webhook: dict[str, Any] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_REJECTED_TOKEN
-    finally:
-        services.store.close()
+    except SecondInstance:
+        log.info("kik-bot stopped: another instance is polling")
+        print(
+            "kik-bot: another bot is already receiving this token's updates (Telegram answered "
+            "409 Conflict); stop it first - only one instance may poll at a time",
+            file=sys.stderr,
+        )
+        return EXIT_SECOND_INSTANCE
+    log.info("kik-bot stopped")
     return 0
 
 
@@ -326,10 +341,7 @@ async def serve_polling(
             await application.stop()
 
 
-async def _run_webhook(application: App, settings: Settings, options: dict[str, Any]) -> None:
-    url = options.get("url")
-    if not url:
-        raise SystemExit("kik-bot: --url is required with --webhook (the public https URL)")
+async def _run_webhook(application: App, settings: Settings, webhook: Webhook) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -337,10 +349,10 @@ async def _run_webhook(application: App, settings: Settings, options: dict[str, 
     await serve_webhook(
         application,
         stop,
-        url=url,
-        secret=options.get("secret") or os.environ.get("KIK_WEBHOOK_SECRET", ""),
-        listen=options.get("listen", "0.0.0.0"),
-        port=int(options.get("port", 8080)),
+        url=webhook.url,
+        secret=webhook.secret.value,
+        listen=webhook.listen,
+        port=webhook.port,
         heartbeat_dir=settings.data_dir,
     )
 
@@ -355,42 +367,22 @@ async def serve_webhook(
     port: int,
     heartbeat_dir: Path | None = None,
 ) -> None:
-    """Our own small tornado server behind the reverse proxy: POST /telegram takes updates
-    (checked against the secret token), GET /healthz answers the proxy's health checks."""
-    import tornado.web
-
-    class TelegramHandler(tornado.web.RequestHandler):
-        async def post(self) -> None:
-            if secret and self.request.headers.get("X-Telegram-Bot-Api-Secret-Token") != secret:
-                self.set_status(403)
-                return
-            try:
-                update = Update.de_json(json.loads(self.request.body), application.bot)
-            except (ValueError, TypeError, KeyError):
-                self.set_status(400)
-                return
-            inbox.accept([update])  # kept before Telegram hears "200 OK"
-
-    class HealthHandler(tornado.web.RequestHandler):
-        def get(self) -> None:
-            self.set_status(200 if application.running else 503)
-            self.write({"status": "ok" if application.running else "starting"})
-
+    """Our own small tornado server behind the reverse proxy (bot/telegram/webhook.py):
+    POST /telegram takes updates carrying the secret, GET /healthz answers health checks."""
     services: Services = application.bot_data.services
     inbox = Inbox(application, services.store, application.concurrent_updates)
-    server = tornado.web.Application(
-        [(r"/telegram", TelegramHandler), (r"/healthz", HealthHandler)]
-    )
+    server = webhook_routes(application, secret, inbox.accept)
     if not await _get_ready(application, stop):
         return
     async with application:
         await register_commands(application)
         await application.start()
         inbox.resume()
-        http = server.listen(port, address=listen)  # listen first: Telegram delivers right away
+        # Listen first: Telegram delivers right away.
+        http = server.listen(port, address=listen, max_body_size=MAX_BODY_BYTES)
         await application.bot.set_webhook(
             url=url.rstrip("/") + "/telegram",
-            secret_token=secret or None,
+            secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
         )
         tasks = _background_tasks(application, heartbeat_dir)

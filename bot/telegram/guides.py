@@ -18,7 +18,7 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot.core.answer import Hints, Outcome
-from bot.i18n import _
+from bot.i18n import _, native_name
 from bot.staff import learning
 from bot.telegram import views
 from bot.telegram.context import Ctx
@@ -40,7 +40,7 @@ async def answer_forwarded(update: Update, ctx: Ctx) -> None:
     if answer.language != guide_language and answer.outcome is not Outcome.EMPTY:
         target = answer.entry.id if answer.entry is not None else "-"
         label = ctx.gettext_for(guide_language)(_("Show in {language}")).format(
-            language=views.native_name(guide_language)
+            language=native_name(guide_language)
         )
         extra = (
             InlineKeyboardButton(label, callback_data=views.callback("t", target, guide_language)),

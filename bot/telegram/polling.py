@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import urllib.parse
 from collections.abc import AsyncIterator
 
 from telegram import Update
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 BATCH = 100
 RETRY_SECONDS = (1, 2, 5, 10, 30)
 DRAIN_SECONDS = 30.0
+
+
+class SecondInstance(Exception):
+    """Telegram answered getUpdates with 409 Conflict: another process polls this token."""
 
 
 class Inbox:
@@ -96,6 +101,7 @@ async def reach_telegram(application: App, stop: asyncio.Event) -> bool:
     container that starts before its network. False if stopped first; a rejected token raises
     InvalidToken at once."""
     failures = 0
+    host = telegram_host(application)
     while not stop.is_set():
         try:
             await application.initialize()
@@ -105,7 +111,7 @@ async def reach_telegram(application: App, stop: asyncio.Event) -> bool:
             raise
         except (NetworkError, TimedOut) as error:
             await application.bot.shutdown()
-            await _wait_to_retry(stop, failures, "cannot reach Telegram", error)
+            await _wait_to_retry(stop, failures, f"cannot reach {host}", error)
             failures += 1
     return False
 
@@ -113,14 +119,23 @@ async def reach_telegram(application: App, stop: asyncio.Event) -> bool:
 async def _wait_to_retry(stop: asyncio.Event, failures: int, what: str, error: Exception) -> None:
     """Back off before the next attempt (1, 2, 5, 10, 30 s), or until `stop` is set."""
     delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
-    log.warning("%s (%s); retrying in %d s", what, type(error).__name__, delay)
+    log.warning("%s (%s); retrying in %d s", what, error, delay)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=delay)
 
 
+def telegram_host(application: App) -> str:
+    """host:port of the Bot API, for messages: the token is in the URL's path, never here."""
+    parts = urllib.parse.urlsplit(application.bot.base_url)
+    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+
 async def poll(application: App, stop: asyncio.Event, inbox: Inbox, *, timeout: int) -> None:
-    """Long polling: fetch, keep, handle; the next getUpdates confirms what is kept."""
+    """Long polling: fetch, keep, handle; the next getUpdates confirms what is kept. A second
+    instance polling the same token (409 Conflict) stops this one: retrying would only take
+    turns with it at answering."""
     bot = application.bot
+    host = telegram_host(application)
     inbox.resume()
     offset: int | None = None
     failures = 0
@@ -139,8 +154,11 @@ async def poll(application: App, stop: asyncio.Event, inbox: Inbox, *, timeout: 
         except InvalidToken:
             log.error("Telegram rejected the bot token; stopping")
             raise
-        except (NetworkError, TimedOut, Conflict) as error:
-            await _wait_to_retry(stop, failures, "getUpdates failed", error)
+        except Conflict:
+            await inbox.drain()
+            raise SecondInstance from None
+        except (NetworkError, TimedOut) as error:
+            await _wait_to_retry(stop, failures, f"getUpdates from {host} failed", error)
             failures += 1
             continue
         if updates:

@@ -166,6 +166,7 @@ class RedactSecrets(logging.Filter):
 def install_log_redaction(*secrets: str) -> None:
     """Filter the secrets out of every root handler (once each), and silence httpx's request
     lines (their URLs contain the token)."""
+    secrets = tuple(s for s in secrets if s)
     for handler in logging.getLogger().handlers:
         present = [f for f in handler.filters if isinstance(f, RedactSecrets)]
         if not any(set(secrets) <= set(f.secrets) for f in present):

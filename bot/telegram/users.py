@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, Message, Update
 from telegram.constants import ChatType
 
 from bot.core.answer import Answer, Hints
-from bot.i18n import _
+from bot.i18n import _, native_name
 from bot.staff import learning
 from bot.telegram import handover, views
 from bot.telegram.context import Ctx
@@ -123,6 +123,19 @@ async def forget(update: Update, ctx: Ctx) -> None:
             gettext(_("Done: everything stored about you has been deleted.")), language
         ),
     )
+
+
+async def show_ids(update: Update, ctx: Ctx) -> None:
+    """Tell the person their user id and the chat's id (KIK_ADMIN_IDS, KIK_STAFF_CHAT_ID)."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None:
+        return
+    language, gettext = ctx.gettext(update)
+    text = gettext(_("Your user id: {user_id}\nThis chat's id: {chat_id}")).format(
+        user_id=user.id, chat_id=chat.id
+    )
+    reply_to = message.message_id if message and chat.type != ChatType.PRIVATE else None
+    await send(ctx, chat.id, views.plain_reply(text, language), reply_to=reply_to)
 
 
 async def _show_entry(update: Update, ctx: Ctx, entry_id: str) -> None:
@@ -249,7 +262,7 @@ async def on_button(update: Update, ctx: Ctx) -> None:
     elif action == "l" and update.effective_user is not None and language in knowledge.languages:
         ctx.store.set_language(update.effective_user.id, language, explicit=True)
         confirmation = gettext(_("Language set: {language}.")).format(
-            language=views.native_name(language)
+            language=native_name(language)
         )
         await query.answer(confirmation)
         await replace(ctx, query, views.menu(ctx.answerer, language, gettext))

@@ -8,12 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from babel import Locale, UnknownLocaleError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.answer import Answer, Answerer, Outcome
 from bot.core.bidi import is_right_to_left
-from bot.i18n import Gettext, _
+from bot.i18n import Gettext, _, native_name
 
 MAX_MESSAGE = 4096
 CALLBACK_VERSION = "k1"
@@ -62,14 +61,6 @@ def parse_callback(data: str | None) -> tuple[str, list[str]] | None:
 
 
 @lru_cache(maxsize=64)
-def native_name(language: str) -> str:
-    try:
-        name = Locale.parse(language).get_display_name(language) or language
-    except (UnknownLocaleError, ValueError):
-        return language
-    return name[:1].upper() + name[1:]
-
-
 def direction(text: str, language: str) -> str:
     """Start every line with a right-to-left mark in Arabic and Persian, so lines that begin
     with a number, a bullet or a Latin name still read right to left."""
