@@ -187,7 +187,7 @@ def test_a_closed_pipe_ends_ask_quietly() -> None:
         timeout=120,
         check=False,
     )
-    assert result.stdout.startswith("Öffnungszeiten")
+    assert result.stdout.startswith("Das sind die allgemeinen Öffnungszeiten")
     assert result.stderr == ""
 
 
