@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.answer import Answerer, Hints, Outcome
+from bot.core.knowledge import KnowledgeError, load_knowledge
 
 
 @pytest.mark.parametrize(
@@ -178,3 +181,37 @@ def test_json_has_the_documented_keys(answerer: Answerer) -> None:
         "text",
     } <= set(data)
     assert data["entry"] == "address"
+
+
+def test_questions_like_the_out_of_scope_examples_fall_back(knowledge_copy: Path) -> None:
+    """knowledge/out-of-scope.yaml: what no entry answers is learnt as 'not ours'."""
+    from bot.core.lint import lint_knowledge
+    from bot.i18n import Translations
+
+    from .conftest import LOCALES_DIR
+
+    question = "Wann hat das Hallenbad im Sommer offen?"
+    path = knowledge_copy / "out-of-scope.yaml"
+    path.write_text("version: 1\nquestions:\n  de: []\n", encoding="utf-8")
+    bare = load_knowledge(knowledge_copy)
+    translations = Translations(LOCALES_DIR, bare.languages)
+    before = Answerer(bare, translations).answer(question)
+    assert before.outcome is Outcome.SUGGEST and before.best_guess == "hours"
+    path.write_text(
+        "version: 1\nquestions:\n  de:\n  - Öffnungszeiten Hallenbad\n  - Wann hat das Freibad offen?\n"
+        "  - Hallenbad Eintritt und Zeiten\n  - Wann hat die Stadtbibliothek offen?\n",
+        encoding="utf-8",
+    )
+    learnt = load_knowledge(knowledge_copy)
+    after = Answerer(learnt, translations).answer(question)
+    assert after.outcome is Outcome.FALLBACK
+    in_scope = Answerer(learnt, translations).answer("Wann hat das Amt geöffnet?")
+    assert in_scope.outcome is Outcome.ANSWER and in_scope.best_guess == "hours"
+    path.write_text(
+        "version: 1\nquestions:\n  de: [Wann hat das Amt geöffnet?]\n  xx: [nope]\n", encoding="utf-8"
+    )
+    with pytest.raises(KnowledgeError, match="'xx'"):
+        load_knowledge(knowledge_copy)
+    path.write_text("version: 1\nquestions:\n  de: [Wann hat das Amt geöffnet?]\n", encoding="utf-8")
+    problems = [str(p) for p in lint_knowledge(load_knowledge(knowledge_copy))]
+    assert any("also filed under 'hours'" in p for p in problems), problems

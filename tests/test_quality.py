@@ -19,9 +19,13 @@ from .conftest import ROOT
 
 DATA = ROOT / "tests" / "data"
 SETS = ("eval", "eval-holdout", "eval-fresh", "eval-blind")
-RIGHT_FLOOR = 0.65  # per language, every set together
+# Right per language on every set together, as measured (README), less three points.
+RIGHT_FLOOR = {
+    "ar": 0.72, "de": 0.88, "en": 0.89, "fa": 0.81, "fr": 0.91, "hr": 0.84, "hu": 0.84,
+    "it": 0.93, "pl": 0.89, "ro": 0.89, "ru": 0.80, "sq": 0.91, "tr": 0.88, "uk": 0.80,
+}  # fmt: skip
 WRONG_MAX = 0.02
-OUT_OF_SCOPE_ANSWERED_MAX = 0.07
+OUT_OF_SCOPE_ANSWERED_MAX = 0.06
 LANGUAGE_FLOOR = 0.985
 MIN_CASES_PER_LANGUAGE = 90
 
@@ -46,10 +50,11 @@ def test_every_supported_language_is_evaluated(report: Report, answerer: Answere
 
 
 def test_right_in_every_language(report: Report, answerer: Answerer) -> None:
+    assert set(RIGHT_FLOOR) == set(answerer.knowledge.languages)
     below = {
-        lang: f"{s.right / s.in_scope:.1%}"
+        lang: f"{s.right / s.in_scope:.1%} < {RIGHT_FLOOR[lang]:.0%}"
         for lang, s in report.by_language.items()
-        if lang in answerer.knowledge.languages and s.right / s.in_scope < RIGHT_FLOOR
+        if lang in RIGHT_FLOOR and s.right / s.in_scope < RIGHT_FLOOR[lang]
     }
     assert below == {}, below
 

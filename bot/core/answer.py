@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.core.knowledge import CRISIS_KINDS, Entry, Knowledge
 from bot.core.language import Detection, LanguageDetector, knowledge_scripts, script_counts
-from bot.core.matcher import Candidate, Matcher
+from bot.core.matcher import OUT_OF_SCOPE, Candidate, Matcher
 from bot.core.normalize import normalize
 from bot.core.render import Renderer
 from bot.core.safety import CrisisDetector
@@ -28,6 +28,11 @@ MAX_QUESTION_CHARS = 600  # longer messages are matched on their beginning only
 # confident wrong answer and 4% of out-of-scope ones a confident answer at all.
 ANSWER_THRESHOLD = 0.29
 SUGGEST_THRESHOLD = 0.20
+# Below ANSWER_THRESHOLD an entry is still answered when it stands clearly above the next entry
+# and above the examples of questions no entry answers (knowledge/out-of-scope.yaml).
+MARGIN_FLOOR = 0.22
+MARGIN = 0.12
+OUT_OF_SCOPE_MARGIN = 0.10
 # A crisis entry that the matcher ranks first counts from here, even without a trigger: a
 # missed crisis costs far more than emergency numbers shown once too often.
 CRISIS_MATCH = 0.16
@@ -175,7 +180,15 @@ class Answerer:
         normalized_head = normalized if head == text else normalize(head)
         hits = self.crisis.find(normalized_head, script_counts(head).keys())
         searched = self._languages_to_search(detection, preferred, client)
-        by_language = {lang: self.matcher.search(normalized, [lang]) for lang in searched}
+        ranked = {lang: self.matcher.search(normalized, [lang]) for lang in searched}
+        out_of_scope = max(
+            (c.score for found in ranked.values() for c in found if c.entry_id == OUT_OF_SCOPE),
+            default=0.0,
+        )
+        by_language = {
+            lang: [c for c in found if c.entry_id != OUT_OF_SCOPE]
+            for lang, found in ranked.items()
+        }
         detected = self._question_language(detection, by_language, client, preferred)
         language = self._answer_language(detection, detected, preferred, client)
         candidates = self._merge(by_language)
@@ -188,7 +201,7 @@ class Answerer:
                 question, detected, language, kinds, confidence, now, candidates
             )
         else:
-            result = self._calibrate(question, detected, language, candidates, now)
+            result = self._calibrate(question, detected, language, candidates, out_of_scope, now)
         return replace(result, short=True) if short else result
 
     # -- language -------------------------------------------------------------------------
@@ -266,8 +279,12 @@ class Answerer:
         detected: str | None,
         language: str,
         candidates: list[Candidate],
+        out_of_scope: float,
         now: dt.datetime,
     ) -> Answer:
+        """A confident answer when the best entry scores high enough, or clearly more than the
+        next entry and the examples of questions no entry answers; else "did you mean" or the
+        fallback."""
         entries = self.knowledge.entries
         topical = [c for c in candidates if entries[c.entry_id].kind != "smalltalk"]
         if candidates and entries[candidates[0].entry_id].kind == "smalltalk":
@@ -286,10 +303,14 @@ class Answerer:
                     now,
                     candidates,
                 )
-        if not topical or topical[0].score < SUGGEST_THRESHOLD:
+        if not topical or topical[0].score < max(SUGGEST_THRESHOLD, out_of_scope):
             return self._fallback(question, detected, language, candidates, now)
         best = topical[0]
-        if best.score >= ANSWER_THRESHOLD:
+        runner_up = max(topical[1].score if len(topical) > 1 else 0.0, out_of_scope)
+        clear = best.score >= MARGIN_FLOOR and best.score - runner_up >= MARGIN
+        if (
+            best.score >= ANSWER_THRESHOLD and best.score - out_of_scope >= OUT_OF_SCOPE_MARGIN
+        ) or clear:
             return self._entry_answer(
                 question,
                 detected,

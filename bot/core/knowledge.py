@@ -19,6 +19,7 @@ from bot.core.yamlio import LineDict, YamlError, load_yaml_file
 SCHEMA_VERSION = 1
 LANGUAGES_FILE = "languages.yaml"
 DIRECTORY_FILE = "directory.yaml"
+OUT_OF_SCOPE_FILE = "out-of-scope.yaml"
 # answer: a topic; smalltalk: greetings and thanks (never logged as unanswered);
 # emergency: the one general emergency answer (112, 110) that starts every crisis answer;
 # crisis: a kind of crisis (violence, suicidal thoughts, ...) whose lines follow it.
@@ -149,6 +150,9 @@ class Knowledge:
     closer_to_authoritative: frozenset[str]
     entries: Mapping[str, Entry]
     directory: Directory
+    # Questions no entry answers (other offices, other services): language -> examples. The
+    # matcher learns them as "not ours", so such a question falls back instead of being answered.
+    out_of_scope: Mapping[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries.values())
@@ -674,7 +678,40 @@ def _read_entry(
 
 def topic_files(root: Path) -> list[Path]:
     """The YAML files holding entries, in a stable order."""
-    return sorted(p for p in root.glob("*.yaml") if p.name not in (LANGUAGES_FILE, DIRECTORY_FILE))
+    special = (LANGUAGES_FILE, DIRECTORY_FILE, OUT_OF_SCOPE_FILE)
+    return sorted(p for p in root.glob("*.yaml") if p.name not in special)
+
+
+def _read_out_of_scope(
+    root: Path, languages: tuple[str, ...], out: _Collector
+) -> dict[str, tuple[str, ...]]:
+    """out-of-scope.yaml (optional): `version: 1` and `questions:` language -> list of texts."""
+    path = root / OUT_OF_SCOPE_FILE
+    if not path.is_file():
+        return {}
+    name = OUT_OF_SCOPE_FILE
+    data = load_yaml_file(path)
+    if not isinstance(data, LineDict):
+        out.add(name, 1, "must be a mapping with 'version' and 'questions'")
+        return {}
+    _check_keys(data, {"version", "questions"}, {"version", "questions"}, name, out)
+    questions = data.get("questions") or {}
+    if not isinstance(questions, dict):
+        out.add(name, _line(data, "questions"), "'questions' must map language codes to lists")
+        return {}
+    result: dict[str, tuple[str, ...]] = {}
+    for lang, listed in questions.items():
+        texts = _text_list(listed)
+        if lang not in languages or texts is None:
+            out.add(
+                name,
+                _line(questions, lang),
+                f"'{lang}': a supported language with a list of questions",
+                field=f"questions.{lang}",
+            )
+            continue
+        result[lang] = tuple(texts)
+    return result
 
 
 def load_knowledge(root: Path) -> Knowledge:
@@ -686,6 +723,7 @@ def load_knowledge(root: Path) -> Knowledge:
     try:
         langs = _read_languages(root, out)
         directory = _read_directory(root, out)
+        out_of_scope = _read_out_of_scope(root, langs.codes, out)
     except YamlError as error:
         raise KnowledgeError([Problem(*_split_yaml_error(error))]) from None
     entries: dict[str, Entry] = {}
@@ -764,6 +802,7 @@ def load_knowledge(root: Path) -> Knowledge:
         langs.closer_to_authoritative,
         entries,
         directory,
+        out_of_scope,
     )
 
 

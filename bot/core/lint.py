@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from bot.core.knowledge import PLACEHOLDER, Knowledge, Problem
+from bot.core.knowledge import OUT_OF_SCOPE_FILE, PLACEHOLDER, Knowledge, Problem
 from bot.core.language import knowledge_scripts
 from bot.core.normalize import normalize
 from bot.i18n import Translations
@@ -96,6 +96,18 @@ def lint_knowledge(knowledge: Knowledge) -> list[Problem]:
                             **where,
                         )
                     )
+    for lang, questions in knowledge.out_of_scope.items():
+        for question in questions:
+            owner = owners.get((lang, normalize(question)))
+            if owner is not None:
+                problems.append(
+                    Problem(
+                        OUT_OF_SCOPE_FILE,
+                        0,
+                        f"{lang} question {question!r} is also filed under '{owner}'",
+                        field=f"questions.{lang}",
+                    )
+                )
     problems += _lint_crisis(knowledge)
     problems += _lint_typed_facts(knowledge)
     return problems

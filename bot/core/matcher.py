@@ -33,6 +33,9 @@ DOCUMENT_SHARE = 0.7  # entry document vs. best single variant
 TYPO_MIN_LENGTH = 5
 TYPO_CUTOFF = 85.0  # rapidfuzz ratio from which an unknown word counts as a typo of a known one
 MAX_QUERY_TOKENS = 60
+# The examples of questions no entry answers (knowledge/out-of-scope.yaml) are ranked like one more
+# entry under this id; the answerer compares the best real entry with it.
+OUT_OF_SCOPE = "<out-of-scope>"
 
 
 def features(tokens: Iterable[str]) -> Features:
@@ -147,12 +150,16 @@ class _LanguageIndex:
         words: dict[bool, set[str]] = {True: set(), False: set()}  # smalltalk or not
         greetings: set[tuple[str, ...]] = set()
         smalltalk: list[bool] = []
-        for entry in knowledge:
-            questions = entry.questions.get(language)
+        examples = [
+            (e.id, e.kind, e.questions.get(language), e.answers.get(language, ""))
+            for e in knowledge
+        ]
+        examples.append((OUT_OF_SCOPE, "answer", knowledge.out_of_scope.get(language), ""))
+        for entry_id, kind, questions, answer in examples:
             if not questions:
                 continue
-            self.entry_ids.append(entry.id)
-            is_smalltalk = entry.kind == "smalltalk"
+            self.entry_ids.append(entry_id)
+            is_smalltalk = kind == "smalltalk"
             smalltalk.append(is_smalltalk)
             starts.append(len(variant_rows))
             doc: Features = defaultdict(float)
@@ -165,7 +172,6 @@ class _LanguageIndex:
                 variant_rows.append(counts)
                 for feature, count in counts.items():
                     doc[feature] += count
-            answer = entry.answers.get(language, "")
             for feature, count in features(
                 normalize(PLACEHOLDER.sub(" ", answer)).split()
             ).items():
