@@ -166,12 +166,14 @@ def main() -> None:
     )
 
     report = evaluate(answerer, cases).total()
-    ours = 100 * (report.correct - report.fell_back) / report.in_scope
+    ours = 100 * report.right / report.in_scope
+    fell_back = 100 * (1 - report.answered_out_of_scope / report.out_of_scope)
     base_top1, base_lang, base_p50, base_p99 = naive_baseline(knowledge, cases)
     print(f"quality on {len(cases)} evaluation cases (in scope {report.in_scope}):")
     print(
-        f"  ours:  top-1 {ours:5.1f}%  answer language {100 * report.right_language / report.cases:5.1f}%  "
-        f"out-of-scope fallback {100 * report.fell_back / report.out_of_scope:5.1f}%  p50 {p50:.2f} ms  p99 {p99:.2f} ms"
+        f"  ours:  right {ours:5.1f}%  wrong {100 * report.wrong / report.in_scope:4.1f}%  "
+        f"answer language {100 * report.right_language / report.cases:5.1f}%  "
+        f"out-of-scope fallback {fell_back:5.1f}%  p50 {p50:.2f} ms  p99 {p99:.2f} ms"
     )
     print(
         f"  naive: top-1 {base_top1:5.1f}%  answer language {base_lang:5.1f}%  "

@@ -92,22 +92,26 @@ class _Postings:
         self.columns: dict[str, int] = {}
         row_ids: list[int] = []
         column_ids: list[int] = []
-        values: list[float] = []
+        counts_seen: list[float] = []
+        setdefault = self.columns.setdefault
         for row, counts in enumerate(rows):
-            weights = {f: (1.0 + math.log(c)) * idf[f] for f, c in counts.items() if c > 0}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            for feature, weight in weights.items():
-                row_ids.append(row)
-                column_ids.append(self.columns.setdefault(feature, len(self.columns)))
-                values.append(weight / norm)
+            for feature, count in counts.items():
+                if count > 0:
+                    row_ids.append(row)
+                    column_ids.append(setdefault(feature, len(self.columns)))
+                    counts_seen.append(count)
+        self.idf = np.asarray([idf[f] for f in self.columns], dtype=np.float64)
         columns = np.asarray(column_ids, dtype=np.int64)
+        row_index = np.asarray(row_ids, dtype=np.int64)
+        weights = (1.0 + np.log(np.asarray(counts_seen, dtype=np.float64))) * self.idf[columns]
+        norms = np.sqrt(np.bincount(row_index, weights=weights * weights, minlength=self.size))
+        norms[norms == 0] = 1.0
         order = np.argsort(columns, kind="stable")
-        self.rows = np.asarray(row_ids, dtype=np.int32)[order]
-        self.values = np.asarray(values, dtype=np.float32)[order]
+        self.rows = row_index.astype(np.int32)[order]
+        self.values = (weights / norms[row_index]).astype(np.float32)[order]
         self.starts = np.concatenate(
             ([0], np.cumsum(np.bincount(columns, minlength=len(self.columns))))
         )
-        self.idf = np.asarray([idf[f] for f in self.columns], dtype=np.float64)
 
     def scores(self, counts: Mapping[str, float]) -> np.ndarray:
         """Cosine of the question's TF-IDF vector (from its feature counts) with every row, in a
