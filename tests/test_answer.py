@@ -208,10 +208,13 @@ def test_questions_like_the_out_of_scope_examples_fall_back(knowledge_copy: Path
     in_scope = Answerer(learnt, translations).answer("Wann hat das Amt geöffnet?")
     assert in_scope.outcome is Outcome.ANSWER and in_scope.best_guess == "hours"
     path.write_text(
-        "version: 1\nquestions:\n  de: [Wann hat das Amt geöffnet?]\n  xx: [nope]\n", encoding="utf-8"
+        "version: 1\nquestions:\n  de: [Wann hat das Amt geöffnet?]\n  xx: [nope]\n",
+        encoding="utf-8",
     )
     with pytest.raises(KnowledgeError, match="'xx'"):
         load_knowledge(knowledge_copy)
-    path.write_text("version: 1\nquestions:\n  de: [Wann hat das Amt geöffnet?]\n", encoding="utf-8")
+    path.write_text(
+        "version: 1\nquestions:\n  de: [Wann hat das Amt geöffnet?]\n", encoding="utf-8"
+    )
     problems = [str(p) for p in lint_knowledge(load_knowledge(knowledge_copy))]
     assert any("also filed under 'hours'" in p for p in problems), problems
