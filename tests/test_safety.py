@@ -163,26 +163,27 @@ def test_hours_use_the_24_hour_clock_in_every_language(
         assert not re.search(r"\b(?:AM|PM|a\.m\.|p\.m\.|m\.d\.|p\.d\.)|\d م|\d ص", text), lang
 
 
+def _hours_at(moment: str) -> str:
+    command = [
+        sys.executable,
+        "-m",
+        "bot",
+        "ask",
+        "--lang",
+        "de",
+        "--at",
+        moment,
+        "Öffnungszeiten",
+    ]
+    return subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+
+
 def test_assumption_day_closes_the_office_and_at_previews_it() -> None:
     """15 August is a public holiday in Kempten ('catholic' in directory.yaml)."""
-    command = [sys.executable, "-m", "bot", "ask", "--lang", "de", "--json"]
-    holiday = subprocess.run(
-        [*command, "--at", "2028-08-15T09:00", "Öffnungszeiten"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
     closed = "Heute geschlossen: Feiertag."
-    assert closed in holiday.stdout
-    ordinary = subprocess.run(
-        [*command, "--at", "2028-08-16T09:00", "Öffnungszeiten"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    assert closed not in ordinary.stdout and "12:00" in ordinary.stdout
+    assert closed in _hours_at("2028-08-15T09:00")
+    ordinary = _hours_at("2028-08-16T09:00")
+    assert closed not in ordinary and "12:00" in ordinary
 
 
 def test_a_malformed_at_is_one_line() -> None:
