@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from bot.core import bidi
 from bot.core.knowledge import CRISIS_KINDS, Entry, Knowledge
 from bot.core.language import Detection, LanguageDetector, knowledge_scripts, script_counts
 from bot.core.matcher import OUT_OF_SCOPE, Candidate, Matcher
@@ -38,10 +39,10 @@ OUT_OF_SCOPE_MARGIN = 0.14
 CRISIS_MATCH = 0.16
 # Once a trigger has shown a crisis, a kind the matcher ranks this high adds its lines too.
 CRISIS_KIND_MATCH = 0.10
-SMALLTALK_MARGIN = 0.15
+SMALLTALK_MARGIN = 0.15  # "Hallo, wann habt ihr offen?" is a question, not a greeting
 # "ok", "Hallo", "Termin", "Adresse": too little text to tell a language by; such a message keeps
 # the person's language (their choice, else their last real question, else their app's).
-SHORT_MESSAGE_WORDS = 2  # "Hallo, wann habt ihr offen?" is a question, not a greeting
+SHORT_MESSAGE_WORDS = 2
 MAX_SUGGESTIONS = 3
 MATCH_EVIDENCE = 0.3  # how much a language's best match counts towards detecting it
 HINT_EVIDENCE = 0.15
@@ -327,7 +328,7 @@ class Answerer:
         )
         lines = [self._t(language, _("I am not sure what you mean. Did you mean:"))]
         lines += [f"• {entries[s].title(language, self.knowledge.fallback)}" for s in suggestions]
-        message = "\n".join(lines)
+        message = bidi.for_language("\n".join(lines), language)
         return Answer(
             question,
             detected,
