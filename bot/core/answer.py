@@ -214,11 +214,16 @@ class Answerer:
         same_script = [
             lang for lang in self.knowledge.languages if self.scripts.get(lang) == detection.script
         ]
-        if ranked and ranked[0][1] < SURE_DETECTION:
-            languages = [lang for lang, _p in ranked]
-        else:
+        sure = bool(ranked) and ranked[0][1] >= SURE_DETECTION
+        if sure:
             languages = [lang for lang, p in ranked if p >= DETECTION_FLOOR]
-        for hint in (preferred, client, self.knowledge.authoritative, self.knowledge.fallback):
+        else:
+            languages = [lang for lang, _p in ranked]
+        # German and English are searched too when the detector is unsure (mixed messages);
+        # after a sure detection they changed no answer on any evaluation set, and skipping them
+        # halves the work (and the start-up) for most questions.
+        defaults = () if sure else (self.knowledge.authoritative, self.knowledge.fallback)
+        for hint in (preferred, client, *defaults):
             if hint and (hint in same_script or detection.script is None):
                 languages.append(hint)
         if not languages:
