@@ -220,10 +220,6 @@ def evaluate(answerer: Answerer, cases: Iterable[Case]) -> Report:
     return report
 
 
-def share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:5.1f}%" if whole else "    -"
 

@@ -138,10 +138,10 @@ async def test_forged_updates_without_the_secret_are_refused_and_not_answered(
     assert SECRET not in caplog.text
 
 
-async def test_a_bot_started_before_telegram_is_reachable_waits_and_then_answers(
-    tmp_path: Path, answerer: Answerer, translations: Translations
-) -> None:
-    port = _free_port()  # nothing listens here yet
+def _poll_at(
+    port: int, tmp_path: Path, answerer: Answerer
+) -> tuple[Services, asyncio.Event, asyncio.Task[None]]:
+    """The bot polling a Bot API at this local port (where nothing may listen yet)."""
     services = Services.create(
         Settings(token=Secret(TOKEN), base_url=f"http://127.0.0.1:{port}/bot", data_dir=tmp_path),
         answerer,
@@ -149,6 +149,14 @@ async def test_a_bot_started_before_telegram_is_reachable_waits_and_then_answers
     )
     stop = asyncio.Event()
     task = asyncio.create_task(serve_polling(build_application(services), stop, poll_timeout=1))
+    return services, stop, task
+
+
+async def test_a_bot_started_before_telegram_is_reachable_waits_and_then_answers(
+    tmp_path: Path, answerer: Answerer, translations: Translations
+) -> None:
+    port = _free_port()  # nothing listens here yet
+    services, stop, task = _poll_at(port, tmp_path, answerer)
     await asyncio.sleep(1.5)  # the first attempt failed, the bot is waiting to retry
     assert not task.done()
     with FakeTelegram(port=port) as api:
@@ -217,13 +225,7 @@ async def test_unreachable_telegram_is_logged_with_its_host_but_never_the_token(
     tmp_path: Path, answerer: Answerer, caplog: pytest.LogCaptureFixture
 ) -> None:
     port = _free_port()  # nothing listens here
-    services = Services.create(
-        Settings(token=Secret(TOKEN), base_url=f"http://127.0.0.1:{port}/bot", data_dir=tmp_path),
-        answerer,
-        Store.in_folder(tmp_path),
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve_polling(build_application(services), stop, poll_timeout=1))
+    services, stop, task = _poll_at(port, tmp_path, answerer)
     try:
         for _ in range(500):
             if any("cannot reach" in r.getMessage() for r in caplog.records):

@@ -29,15 +29,11 @@ class Status:
 
 
 @lru_cache(maxsize=8)
-def holiday_calendar(
-    country: str, subdivision: str | None, categories: tuple[str, ...] = ("public",)
+def _holiday_calendar(
+    country: str, subdivision: str | None, categories: tuple[str, ...]
 ) -> holidays.HolidayBase:
-    """The public holidays that close the office; raises ValueError for an unknown region or
-    category (the knowledge check reports it)."""
-    try:
-        return holidays.country_holidays(country, subdiv=subdivision, categories=categories)
-    except (NotImplementedError, KeyError) as error:
-        raise ValueError(str(error)) from error
+    # Region and categories were validated when the knowledge was loaded.
+    return holidays.country_holidays(country, subdiv=subdivision, categories=categories)
 
 
 class OfficeClock:
@@ -45,7 +41,7 @@ class OfficeClock:
 
     def __init__(self, directory: Directory) -> None:
         self.zone = ZoneInfo(directory.timezone)
-        self._holidays = holiday_calendar(
+        self._holidays = _holiday_calendar(
             directory.holiday_country,
             directory.holiday_subdivision,
             directory.holiday_categories,
