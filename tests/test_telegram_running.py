@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import tornado.netutil
 
 from bot.core.answer import Answerer
 from bot.heartbeat import heartbeat_age
@@ -42,7 +43,8 @@ async def webhook_bot(
     tmp_path: Path, answerer: Answerer
 ) -> AsyncIterator[tuple[FakeTelegram, str, httpx.AsyncClient]]:
     """A bot serving its webhook on 127.0.0.1: (the fake Bot API, its base URL, a client)."""
-    port = _free_port()
+    listening = tornado.netutil.bind_sockets(0, address="127.0.0.1")
+    port = int(listening[0].getsockname()[1])
     with FakeTelegram() as api:
         services = Services.create(
             Settings(token=Secret(TOKEN), base_url=api.base_url, data_dir=tmp_path),
@@ -56,8 +58,7 @@ async def webhook_bot(
                 stop,
                 url="https://bot.example.org/",
                 secret=SECRET,
-                listen="127.0.0.1",
-                port=port,
+                sockets=listening,
                 heartbeat_dir=tmp_path,
             )
         )
@@ -238,3 +239,24 @@ async def test_unreachable_telegram_is_logged_with_its_host_but_never_the_token(
     (record,) = [r for r in caplog.records if "cannot reach" in r.getMessage()]
     assert f"cannot reach 127.0.0.1:{port} (" in record.getMessage()
     assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
+
+
+def test_a_webhook_port_already_taken_is_one_line_and_exit_status_2(tmp_path: Path) -> None:
+    with socket.socket() as taken, FakeTelegram() as api:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = _run_bot(
+            api,
+            tmp_path,
+            *("--webhook", "--url", "https://bot.example.org", "--secret", SECRET),
+            *("--listen", "127.0.0.1", "--port", port),
+        )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"kik-bot: cannot listen on 127.0.0.1:{port} ")
+    )
+    assert api.calls == []  # nothing started

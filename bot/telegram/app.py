@@ -6,9 +6,12 @@ import asyncio
 import logging
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
+import tornado.httpserver
+import tornado.netutil
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -59,6 +62,7 @@ READ_TIMEOUT = 20.0  # generous: a timed-out send may have been delivered and is
 THREAD_TIMEOUT_DAYS = 7
 EXIT_REJECTED_TOKEN = 2  # as for a missing or malformed token
 EXIT_SECOND_INSTANCE = 2
+EXIT_PORT_IN_USE = 2
 USER_COMMANDS = (
     ("start", _("Topics")),
     ("hours", _("Office hours")),
@@ -289,7 +293,17 @@ def run_bot(services: Services, webhook: Webhook | None = None) -> int:
         if webhook is None:
             asyncio.run(_run_polling(application, settings))
         else:
-            asyncio.run(_run_webhook(application, settings, webhook))
+            try:
+                # Bound before anything starts: a taken port is one line, not a half-started bot.
+                sockets = tornado.netutil.bind_sockets(webhook.port, address=webhook.listen)
+            except OSError as error:
+                print(
+                    f"kik-bot: cannot listen on {webhook.listen}:{webhook.port} "
+                    f"({error.strerror}); is another program using the port? (--port)",
+                    file=sys.stderr,
+                )
+                return EXIT_PORT_IN_USE
+            asyncio.run(_run_webhook(application, settings, webhook, sockets))
     except InvalidToken:
         print(
             "kik-bot: Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)",
@@ -341,7 +355,9 @@ async def serve_polling(
             await application.stop()
 
 
-async def _run_webhook(application: App, settings: Settings, webhook: Webhook) -> None:
+async def _run_webhook(
+    application: App, settings: Settings, webhook: Webhook, sockets: list[socket.socket]
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -351,8 +367,7 @@ async def _run_webhook(application: App, settings: Settings, webhook: Webhook) -
         stop,
         url=webhook.url,
         secret=webhook.secret.value,
-        listen=webhook.listen,
-        port=webhook.port,
+        sockets=sockets,
         heartbeat_dir=settings.data_dir,
     )
 
@@ -363,12 +378,12 @@ async def serve_webhook(
     *,
     url: str,
     secret: str,
-    listen: str,
-    port: int,
+    sockets: list[socket.socket],
     heartbeat_dir: Path | None = None,
 ) -> None:
-    """Our own small tornado server behind the reverse proxy (bot/telegram/webhook.py):
-    POST /telegram takes updates carrying the secret, GET /healthz answers health checks."""
+    """Our own small tornado server behind the reverse proxy (bot/telegram/webhook.py) on
+    already bound `sockets`: POST /telegram takes updates carrying the secret, GET /healthz
+    answers health checks."""
     services: Services = application.bot_data.services
     inbox = Inbox(application, services.store, application.concurrent_updates)
     server = webhook_routes(application, secret, inbox.accept)
@@ -379,7 +394,8 @@ async def serve_webhook(
         await application.start()
         inbox.resume()
         # Listen first: Telegram delivers right away.
-        http = server.listen(port, address=listen, max_body_size=MAX_BODY_BYTES)
+        http = tornado.httpserver.HTTPServer(server, max_body_size=MAX_BODY_BYTES)
+        http.add_sockets(sockets)
         await application.bot.set_webhook(
             url=url.rstrip("/") + "/telegram",
             secret_token=secret,
