@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.answer import Answerer
 from bot.core.knowledge import Knowledge, load_knowledge
-from bot.core.language import LanguageDetector, language_scripts
+from bot.core.language import LanguageDetector
 from bot.i18n import Translations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,10 +33,7 @@ def translations(knowledge: Knowledge) -> Translations:
 
 @pytest.fixture(scope="session")
 def detector(knowledge: Knowledge) -> LanguageDetector:
-    scripts = language_scripts(
-        {lang: [e.answers.get(lang, "") for e in knowledge] for lang in knowledge.languages}
-    )
-    return LanguageDetector(knowledge.languages, scripts, knowledge.aliases)
+    return LanguageDetector.for_knowledge(knowledge)
 
 
 @pytest.fixture(scope="session")

@@ -117,6 +117,24 @@ def test_language_close_to_german_is_answered_in_german(answerer: Answerer) -> N
     assert result.language == "de"
 
 
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        # Persian typed on an Arabic keyboard (ي and ك for ی and ک) still has گ, چ or پ.
+        ("ساعت كاري دفتر چند است؟ ميخواهم فردا بيايم", "fa"),
+        ("كجا ميتوانم زبان آلماني ياد بگيرم؟", "fa"),
+        ("من در كمپ زندگي ميكنم و كار پيدا نميكنم", "fa"),
+        # Arabic with the same two letters stays Arabic.
+        ("كيف يمكنني التسجيل في دورة اللغة الألمانية؟", "ar"),
+        ("هل يوجد مكتب يساعد المهاجرين في كمبتن؟", "ar"),
+    ],
+)
+def test_persian_typed_on_an_arabic_keyboard_is_answered_in_persian(
+    answerer: Answerer, question: str, language: str
+) -> None:
+    assert answerer.answer(question).language == language
+
+
 def test_bosnian_is_answered_in_croatian(answerer: Answerer) -> None:
     result = answerer.answer("Gdje mogu naći posao u Kemptenu, treba mi hitno neki poso")
     assert result.language == "hr"

@@ -136,9 +136,7 @@ class Answerer:
         self.clock = clock
         scripts = knowledge_scripts(knowledge)
         self.scripts = scripts
-        self.detector = detector or LanguageDetector(
-            knowledge.languages, scripts, knowledge.aliases
-        )
+        self.detector = detector or LanguageDetector.for_knowledge(knowledge)
         self.matcher = Matcher(knowledge)
         self.crisis = CrisisDetector(knowledge, scripts)
         self.renderer = Renderer(knowledge)

@@ -1,7 +1,8 @@
 """Which language a question is written in, restricted to the languages we answer in.
 
 py3langid (restricted to the supported set) reads the text; the writing system narrows the
-choice (a Cyrillic text is never Turkish); a second, unrestricted model tells when the text is
+choice (a Cyrillic text is never Turkish), and so do its letters (a text with گ is not Arabic,
+even when typed on an Arabic keyboard); a second, unrestricted model tells when the text is
 in a language we do not support at all, so that we answer in English or German instead of a
 wrong third language. The matcher adds its own evidence later (see answer.py).
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 import py3langid.langid as langid
 
 from bot.core.knowledge import Knowledge
+from bot.core.normalize import fold_letters
 
 # Below this many letters the detector's verdict is too weak to call a text foreign.
 _FOREIGN_MIN_LETTERS = 12
@@ -83,10 +85,12 @@ class LanguageDetector:
         languages: Iterable[str],
         scripts: Mapping[str, str],
         aliases: Mapping[str, str] | None = None,
+        alphabets: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         self.languages = tuple(languages)
         self.scripts = dict(scripts)
         self.aliases = dict(aliases or {})
+        self.alphabets = dict(alphabets or {})
         self._full = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
         known = set(self._full.labels)
         self._restricted_set = [lang for lang in self.languages if lang in known]
@@ -104,6 +108,17 @@ class LanguageDetector:
         self._restricted.set_languages(self._restricted_set)
         self._accepted = set(self.languages) | set(self.aliases)
 
+    @classmethod
+    def for_knowledge(cls, knowledge: Knowledge) -> LanguageDetector:
+        """A detector for a knowledge base's languages, their scripts and letters read from its
+        answers (so a new language needs no code)."""
+        return cls(
+            knowledge.languages,
+            knowledge_scripts(knowledge),
+            knowledge.aliases,
+            knowledge_alphabets(knowledge),
+        )
+
     def detect(self, text: str) -> Detection:
         script, letters = dominant_script(text)
         if script is None:
@@ -112,6 +127,7 @@ class LanguageDetector:
         if not candidates:
             guess, _ = self._full.classify(text)
             return Detection(foreign=guess, script=script)
+        text = self._as_its_alphabet_writes(text, script, candidates)
         probabilities = self._restricted_probabilities(text, candidates)
         foreign = None
         if letters >= _FOREIGN_MIN_LETTERS:
@@ -125,6 +141,29 @@ class LanguageDetector:
                 alias = self.aliases[guess]
                 probabilities = {k: 0.0 for k in probabilities} | {alias: 1.0}
         return Detection(probabilities, foreign, script)
+
+    def _as_its_alphabet_writes(self, text: str, script: str, candidates: list[str]) -> str:
+        """Persian typed on an Arabic keyboard has ي and ك for ی and ک, so the model reads it as
+        Arabic. When the letters of a text fit one candidate's alphabet only, allowing for such
+        variants of a letter, the model reads it spelt in that alphabet."""
+        letters = {char for char in text.casefold() if script_of(char) == script}
+        if not letters or any(lang not in self.alphabets for lang in candidates):
+            return text
+        fitting = [
+            lang
+            for lang in candidates
+            if all(
+                char in self.alphabets[lang] or fold_letters(char) in self.alphabets[lang]
+                for char in letters
+            )
+        ]
+        if len(fitting) != 1:
+            return text
+        alphabet = self.alphabets[fitting[0]]
+        return "".join(
+            char if char in alphabet or script_of(char) != script else fold_letters(char)
+            for char in text.casefold()
+        )
 
     def _restricted_probabilities(self, text: str, candidates: list[str]) -> dict[str, float]:
         known = [lang for lang in candidates if lang in self._restricted_set]
@@ -148,6 +187,19 @@ def language_scripts(answers_by_language: Mapping[str, Iterable[str]]) -> dict[s
         script, _ = dominant_script(" ".join(texts))
         scripts[lang] = script or "LATIN"
     return scripts
+
+
+def knowledge_alphabets(knowledge: Knowledge) -> dict[str, frozenset[str]]:
+    """The letters each language's answers are written with (lower case)."""
+    return {
+        lang: frozenset(
+            char
+            for entry in knowledge
+            for char in entry.answers.get(lang, "").casefold()
+            if char.isalpha()
+        )
+        for lang in knowledge.languages
+    }
 
 
 def knowledge_scripts(knowledge: Knowledge) -> dict[str, str]:

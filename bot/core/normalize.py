@@ -70,6 +70,11 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def fold_letters(text: str) -> str:
+    """Only the letter variants of `normalize` folded (ي -> ی, ك -> ک, ß -> ss ...), case kept."""
+    return text.translate(_LETTER_FOLDS)
+
+
 def tokens(text: str) -> list[str]:
     """The words of an already normalised text."""
     return text.split()
