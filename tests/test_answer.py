@@ -135,6 +135,22 @@ def test_persian_typed_on_an_arabic_keyboard_is_answered_in_persian(
     assert answerer.answer(question).language == language
 
 
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("treba mi Termin kod Ausländerbehörde za Aufenthaltstitel", "hr"),
+        ("am nevoie de Termin la Ausländerbehörde pentru Aufenthaltstitel", "ro"),
+        ("szükségem van Termin Ausländerbehörde Aufenthaltstitel miatt", "hu"),
+        # German stays German, however many local terms it has.
+        ("Termin bei der Ausländerbehörde für den Aufenthaltstitel", "de"),
+    ],
+)
+def test_german_terms_in_a_question_do_not_make_it_german(
+    answerer: Answerer, question: str, language: str
+) -> None:
+    assert answerer.answer(question).language == language
+
+
 def test_bosnian_is_answered_in_croatian(answerer: Answerer) -> None:
     result = answerer.answer("Gdje mogu naći posao u Kemptenu, treba mi hitno neki poso")
     assert result.language == "hr"

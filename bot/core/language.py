@@ -2,8 +2,9 @@
 
 py3langid (restricted to the supported set) reads the text; the writing system narrows the
 choice (a Cyrillic text is never Turkish), and so do its letters (a text with گ is not Arabic,
-even when typed on an Arabic keyboard); a second, unrestricted model tells when the text is
-in a language we do not support at all, so that we answer in English or German instead of a
+even when typed on an Arabic keyboard); German terms in a question in another language ("treba
+mi Termin kod Ausländerbehörde") are read past; a second, unrestricted model tells when the
+text is in a language we do not support at all, so that we answer in English or German instead of a
 wrong third language. The matcher adds its own evidence later (see answer.py).
 """
 
@@ -18,12 +19,14 @@ from dataclasses import dataclass, field
 import py3langid.langid as langid
 
 from bot.core.knowledge import Knowledge
-from bot.core.normalize import fold_letters
+from bot.core.normalize import fold_letters, normalize
 
 # Below this many letters the detector's verdict is too weak to call a text foreign.
 _FOREIGN_MIN_LETTERS = 12
 _FOREIGN_MIN_PROBABILITY = 0.6
 NON_LATIN_SHARE = 0.25
+_OWN_WORDS_SURE = 0.8
+_OWN_WORDS_MIN_LETTERS = 8
 
 
 @functools.lru_cache(maxsize=8192)
@@ -86,11 +89,15 @@ class LanguageDetector:
         scripts: Mapping[str, str],
         aliases: Mapping[str, str] | None = None,
         alphabets: Mapping[str, frozenset[str]] | None = None,
+        german_words: frozenset[str] = frozenset(),
+        german: str = "de",
     ) -> None:
         self.languages = tuple(languages)
         self.scripts = dict(scripts)
         self.aliases = dict(aliases or {})
         self.alphabets = dict(alphabets or {})
+        self.german_words = german_words
+        self.german = german
         self._full = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
         known = set(self._full.labels)
         self._restricted_set = [lang for lang in self.languages if lang in known]
@@ -117,6 +124,8 @@ class LanguageDetector:
             knowledge_scripts(knowledge),
             knowledge.aliases,
             knowledge_alphabets(knowledge),
+            german_words(knowledge),
+            knowledge.authoritative,
         )
 
     def detect(self, text: str) -> Detection:
@@ -129,11 +138,19 @@ class LanguageDetector:
             return Detection(foreign=guess, script=script)
         text = self._as_its_alphabet_writes(text, script, candidates)
         probabilities = self._restricted_probabilities(text, candidates)
+        # "treba mi Termin kod Ausländerbehörde": the German terms in a question make it look
+        # German (or, to the unrestricted model, Swedish); the words around them tell.
+        own = self._own_words(text)
+        if own != text and max(probabilities, key=probabilities.__getitem__) == self.german:
+            again = self._restricted_probabilities(own, candidates)
+            best = max(again, key=again.__getitem__)
+            if best != self.german and again[best] >= _OWN_WORDS_SURE:
+                probabilities, text = again, own
         foreign = None
         if letters >= _FOREIGN_MIN_LETTERS:
             guess, confidence = self._full.classify(text)
             if guess not in self._accepted and confidence >= _FOREIGN_MIN_PROBABILITY:
-                foreign = guess
+                foreign = guess if own == text else self._foreign(own)
             elif guess in self.aliases and (
                 self.aliases[guess] in candidates or confidence >= _FOREIGN_MIN_PROBABILITY
             ):
@@ -141,6 +158,19 @@ class LanguageDetector:
                 alias = self.aliases[guess]
                 probabilities = {k: 0.0 for k in probabilities} | {alias: 1.0}
         return Detection(probabilities, foreign, script)
+
+    def _foreign(self, text: str) -> str | None:
+        """The unsupported language a text is confidently in, if any."""
+        guess, confidence = self._full.classify(text)
+        if guess not in self._accepted and confidence >= _FOREIGN_MIN_PROBABILITY:
+            return str(guess)
+        return None
+
+    def _own_words(self, text: str) -> str:
+        """The text without the words of the German texts (the local terms people write in their
+        own language), when enough of it is left to read."""
+        own = " ".join(w for w in text.split() if normalize(w) not in self.german_words)
+        return own if sum(c.isalpha() for c in own) >= _OWN_WORDS_MIN_LETTERS else text
 
     def _as_its_alphabet_writes(self, text: str, script: str, candidates: list[str]) -> str:
         """Persian typed on an Arabic keyboard has ي and ك for ی and ک, so the model reads it as
@@ -187,6 +217,17 @@ def language_scripts(answers_by_language: Mapping[str, Iterable[str]]) -> dict[s
         script, _ = dominant_script(" ".join(texts))
         scripts[lang] = script or "LATIN"
     return scripts
+
+
+def german_words(knowledge: Knowledge) -> frozenset[str]:
+    """The words of the authoritative (German) texts, normalised."""
+    german = knowledge.authoritative
+    return frozenset(
+        word
+        for entry in knowledge
+        for text in (entry.answers.get(german, ""), *entry.questions.get(german, ()))
+        for word in normalize(text).split()
+    )
 
 
 def knowledge_alphabets(knowledge: Knowledge) -> dict[str, frozenset[str]]:
