@@ -150,3 +150,38 @@ def test_one_broken_placeholder_is_one_error_not_a_cascade(knowledge_copy: Path)
     (problem,) = caught.value.problems  # entries relating to 'contact' are not reported too
     assert (problem.entry, problem.field) == ("contact", "answers.de")
     assert "unknown placeholder {tel:hechtt}" in str(problem)
+
+
+def test_interface_roles_and_menu_are_read_from_the_knowledge(knowledge: Knowledge) -> None:
+    assert knowledge.roles.hours == "hours" and knowledge.roles.contact == "contact"
+    assert knowledge.roles.fallback_contact == "contact"
+    assert knowledge.roles.quick_answers == ("hours", "contact", "address", "about")
+    assert knowledge.menu[0] == "field-language-education" and knowledge.menu[-1] == "about"
+
+
+def test_a_role_naming_no_entry_is_refused_with_its_line(knowledge_copy: Path) -> None:
+    interface = knowledge_copy / "interface.yaml"
+    line = (
+        interface.read_text(encoding="utf-8")
+        .splitlines()
+        .index("  hours: hours                # /hours")
+    )
+    _edit(interface, "  hours: hours ", "  hours: opening-hours ")
+    assert _problems(knowledge_copy) == [
+        f"interface.yaml:{line + 1}: 'roles.hours': no entry has the id 'opening-hours'"
+    ]
+
+
+def test_renaming_an_entry_the_menu_shows_is_refused(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "kik.yaml", "- id: about\n", "- id: about-kik\n")
+    problems = [p for p in _problems(knowledge_copy) if p.startswith("interface.yaml:")]
+    assert len(problems) == 2
+    assert "'menu': no entry has the id 'about'" in problems[0]
+    assert "'roles.quick_answers': no entry has the id 'about'" in problems[1]
+
+
+def test_a_missing_role_is_refused(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "interface.yaml", "  fallback_contact: contact", "")
+    problems = _problems(knowledge_copy)
+    assert len(problems) == 1
+    assert problems[0].startswith("interface.yaml:") and "'fallback_contact'" in problems[0]

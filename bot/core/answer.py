@@ -426,7 +426,7 @@ class Answerer:
             language,
             _("Sorry, I have no answer to that. The integration office will gladly help you:"),
         )
-        contact = self.knowledge.entries.get("contact")
+        contact = self.knowledge.entries.get(self.knowledge.roles.fallback_contact)
         text = _escape(intro) if as_html else intro
         if contact is not None:
             gettext = self.translations.gettext(language)

@@ -20,6 +20,7 @@ SCHEMA_VERSION = 1
 LANGUAGES_FILE = "languages.yaml"
 DIRECTORY_FILE = "directory.yaml"
 OUT_OF_SCOPE_FILE = "out-of-scope.yaml"
+INTERFACE_FILE = "interface.yaml"
 # answer: a topic; smalltalk: greetings and thanks (never logged as unanswered);
 # emergency: the one general emergency answer (112, 110) that starts every crisis answer;
 # crisis: a kind of crisis (violence, suicidal thoughts, ...) whose lines follow it.
@@ -138,6 +139,17 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Roles:
+    """The entries the interface names (interface.yaml), so that renaming an entry is refused at
+    load instead of silently dropping it from a command."""
+
+    hours: str  # /hours
+    contact: str  # /contact
+    fallback_contact: str  # after "no answer", and for a voice message
+    quick_answers: tuple[str, ...]  # inline mode before a question is typed
+
+
+@dataclass(frozen=True)
 class Knowledge:
     """A validated knowledge folder."""
 
@@ -150,6 +162,8 @@ class Knowledge:
     closer_to_authoritative: frozenset[str]
     entries: Mapping[str, Entry]
     directory: Directory
+    menu: tuple[str, ...]  # the topic buttons, in order
+    roles: Roles
     # Questions no entry answers (other offices, other services): language -> examples. The
     # matcher learns them as "not ours", so such a question falls back instead of being answered.
     out_of_scope: Mapping[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
@@ -676,9 +690,82 @@ def _read_entry(
     )
 
 
+@dataclass(frozen=True)
+class _Interface:
+    menu: tuple[str, ...]
+    roles: Roles
+    references: tuple[tuple[str, int, str], ...]  # (entry id, line, key path) to check
+
+
+def _read_interface(root: Path, out: _Collector) -> _Interface:
+    """interface.yaml: `menu:` (entry ids) and `roles:` (the entries commands show)."""
+    name = INTERFACE_FILE
+    empty = _Interface((), Roles("", "", "", ()), ())
+    path = root / name
+    if not path.is_file():
+        out.add(
+            name,
+            0,
+            "file is missing (it names the menu's entries and those of /hours, /contact; "
+            "a release ships it: `kik-bot knowledge take interface.yaml`)",
+        )
+        return empty
+    data = load_yaml_file(path)
+    if not isinstance(data, LineDict):
+        out.add(name, 1, "must be a mapping with 'version', 'menu' and 'roles'")
+        return empty
+    _check_keys(data, {"version", "menu", "roles"}, {"version", "menu", "roles"}, name, out)
+    if data.get("version") != SCHEMA_VERSION:
+        out.add(name, _line(data, "version"), f"version must be {SCHEMA_VERSION}")
+    references: list[tuple[str, int, str]] = []
+
+    def id_list(container: Any, key: str, path: str) -> tuple[str, ...]:
+        value = container.get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            out.add(name, _line(container, key), f"'{path}' must be a list of entry ids")
+            return ()
+        lines = getattr(value, "item_lines", [])
+        for index, item in enumerate(value):
+            line = lines[index] if index < len(lines) else _line(container, key)
+            if item in value[:index]:
+                out.add(name, line, f"'{path}': '{item}' is listed twice")
+            references.append((item, line, path))
+        return tuple(value)
+
+    menu = id_list(data, "menu", "menu") if "menu" in data else ()
+    raw_roles = data.get("roles")
+    if raw_roles is None:
+        return _Interface(menu, empty.roles, tuple(references))
+    if not isinstance(raw_roles, LineDict):
+        out.add(name, _line(data, "roles"), "'roles' must map roles to entry ids")
+        return _Interface(menu, empty.roles, tuple(references))
+    singles = ("hours", "contact", "fallback_contact")
+    _check_keys(raw_roles, {*singles, "quick_answers"}, {*singles, "quick_answers"}, name, out)
+    chosen: dict[str, str] = {}
+    for key in singles:
+        value = raw_roles.get(key)
+        if key in raw_roles and not isinstance(value, str):
+            out.add(name, _line(raw_roles, key), f"'roles.{key}' must be one entry id")
+        elif isinstance(value, str):
+            chosen[key] = value
+            references.append((value, _line(raw_roles, key), f"roles.{key}"))
+    quick = (
+        id_list(raw_roles, "quick_answers", "roles.quick_answers")
+        if "quick_answers" in raw_roles
+        else ()
+    )
+    roles = Roles(
+        chosen.get("hours", ""),
+        chosen.get("contact", ""),
+        chosen.get("fallback_contact", ""),
+        quick,
+    )
+    return _Interface(menu, roles, tuple(references))
+
+
 def topic_files(root: Path) -> list[Path]:
     """The YAML files holding entries, in a stable order."""
-    special = (LANGUAGES_FILE, DIRECTORY_FILE, OUT_OF_SCOPE_FILE)
+    special = (LANGUAGES_FILE, DIRECTORY_FILE, OUT_OF_SCOPE_FILE, INTERFACE_FILE)
     return sorted(p for p in root.glob("*.yaml") if p.name not in special)
 
 
@@ -724,6 +811,7 @@ def load_knowledge(root: Path) -> Knowledge:
         langs = _read_languages(root, out)
         directory = _read_directory(root, out)
         out_of_scope = _read_out_of_scope(root, langs.codes, out)
+        interface = _read_interface(root, out)
     except YamlError as error:
         raise KnowledgeError([Problem(*_split_yaml_error(error))]) from None
     entries: dict[str, Entry] = {}
@@ -779,6 +867,9 @@ def load_knowledge(root: Path) -> Knowledge:
                     entry=entry.id,
                     field="related",
                 )
+    for ref, line, key in interface.references:
+        if ref not in entries and ref not in rejected:
+            out.add(INTERFACE_FILE, line, f"'{key}': no entry has the id '{ref}'")
     general = [e for e in entries.values() if e.kind == "emergency"]
     for extra in general[1:]:
         out.add(
@@ -793,16 +884,18 @@ def load_knowledge(root: Path) -> Knowledge:
     if out.problems:
         raise KnowledgeError(out.problems)
     return Knowledge(
-        root,
-        langs.codes,
-        langs.authoritative,
-        langs.fallback,
-        langs.fillers,
-        langs.aliases,
-        langs.closer_to_authoritative,
-        entries,
-        directory,
-        out_of_scope,
+        root=root,
+        languages=langs.codes,
+        authoritative=langs.authoritative,
+        fallback=langs.fallback,
+        fillers=langs.fillers,
+        aliases=langs.aliases,
+        closer_to_authoritative=langs.closer_to_authoritative,
+        entries=entries,
+        directory=directory,
+        menu=interface.menu,
+        roles=interface.roles,
+        out_of_scope=out_of_scope,
     )
 
 

@@ -26,9 +26,10 @@ class LineDict(dict[str, Any]):
 
 
 class LineList(list[Any]):
-    """A sequence that knows its line (1-based)."""
+    """A sequence that knows its line and the line of each of its items (1-based)."""
 
     line: int = 0
+    item_lines: list[int]
 
 
 # libyaml's C parser when PyYAML has it (about ten times faster), the pure-Python one otherwise.
@@ -77,6 +78,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
         result = LineList(self.construct_object(child, deep=True) for child in node.value)
         result.line = node.start_mark.line + 1
+        result.item_lines = [child.start_mark.line + 1 for child in node.value]
         return result
 
 

@@ -71,7 +71,7 @@ async def show_help(update: Update, ctx: Ctx) -> None:
 
 async def show_hours(update: Update, ctx: Ctx) -> None:
     """Show the office hours, whether it is open now and when it opens next."""
-    await _show_entry(update, ctx, "hours")
+    await _show_entry(update, ctx, ctx.answerer.knowledge.roles.hours)
 
 
 async def show_contact(update: Update, ctx: Ctx) -> None:
@@ -85,7 +85,7 @@ async def show_contact(update: Update, ctx: Ctx) -> None:
             await ctx.bot.send_contact(
                 chat_id, phone_number=phone.dial, first_name=first, last_name=last or None
             )
-    await _show_entry(update, ctx, "contact")
+    await _show_entry(update, ctx, ctx.answerer.knowledge.roles.contact)
 
 
 async def show_privacy(update: Update, ctx: Ctx) -> None:
@@ -227,10 +227,8 @@ async def explain_text_only(update: Update, ctx: Ctx) -> None:
             )
         )
     )
-    contact = (
-        ctx.answerer.render_entry("contact", language, as_html=True)
-        if "contact" in ctx.answerer.knowledge.entries
-        else ""
+    contact = ctx.answerer.render_entry(
+        ctx.answerer.knowledge.roles.fallback_contact, language, as_html=True
     )
     await send(
         ctx, chat_id, views.Reply((views.direction(f"{note}\n\n{contact}".strip(), language),))
