@@ -8,6 +8,7 @@ import pytest
 
 from bot.core.knowledge import Knowledge, KnowledgeError, load_knowledge
 from bot.core.lint import lint
+from bot.core.yamlio import YamlError, load_yaml_text
 from bot.i18n import Translations
 
 REQUIRED_IDS = {
@@ -110,6 +111,23 @@ def test_non_text_keys_and_huge_files_are_refused(knowledge_copy: Path) -> None:
     (knowledge_copy / "keys.yaml").unlink()
     (knowledge_copy / "huge.yaml").write_text("# " + "x" * 2_100_000, encoding="utf-8")
     assert any("huge.yaml" in p and "limit" in p for p in _problems(knowledge_copy))
+
+
+def test_a_yaml_error_carries_file_and_line() -> None:
+    with pytest.raises(YamlError) as caught:
+        load_yaml_text("version: 1\nentries:\n- {id: a}\n- {id: a, id: b}\n", "x.yaml")
+    error = caught.value
+    assert (error.file, error.line, error.message) == ("x.yaml", 4, "duplicate key 'id'")
+    assert str(error) == "x.yaml:4: duplicate key 'id'"
+
+
+def test_an_entry_that_is_no_mapping_is_named_with_its_line(knowledge_copy: Path) -> None:
+    (knowledge_copy / "odd.yaml").write_text(
+        "version: 1\nentries:\n- just a text\n", encoding="utf-8"
+    )
+    assert _problems(knowledge_copy) == [
+        "odd.yaml:3: each entry must be a mapping with 'id', 'answers', 'questions', ..."
+    ]
 
 
 def test_malformed_yaml_names_the_line(knowledge_copy: Path) -> None:
