@@ -11,10 +11,10 @@ import datetime as dt
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 DATABASE_FILE = "kik-bot.sqlite3"
 
@@ -69,6 +69,13 @@ def _since(days: float) -> str:
     return (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).isoformat(timespec="seconds")
 
 
+class LanguagePreference(NamedTuple):
+    """A user's language, and whether they chose it (/language) or it was their last question's."""
+
+    language: str
+    explicit: bool
+
+
 @dataclass(frozen=True)
 class Unanswered:
     id: int
@@ -103,6 +110,16 @@ class Thread:
     status: str
 
 
+def _columns(record: type[Any]) -> str:
+    """The columns a record is read from: its fields, in order (one list for every query)."""
+    return ", ".join(field.name for field in fields(record))
+
+
+_UNANSWERED = _columns(Unanswered)
+_AUDIT = _columns(AuditRecord)
+_THREAD = _columns(Thread)
+
+
 class Store:
     """A small, thread-safe wrapper over one SQLite database file."""
 
@@ -127,7 +144,14 @@ class Store:
         with self._lock:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                self._db.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")
+                try:
+                    self._db.executescript(
+                        f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;"
+                    )
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
 
     @property
     def schema_version(self) -> int:
@@ -139,13 +163,12 @@ class Store:
 
     # -- language preferences ----------------------------------------------------------------
 
-    def language(self, user_id: int) -> tuple[str, bool] | None:
+    def language(self, user_id: int) -> LanguagePreference | None:
         """The user's language and whether they chose it explicitly."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT language, explicit FROM preferences WHERE user_id = ?", (user_id,)
-            ).fetchone()
-        return (row[0], bool(row[1])) if row else None
+        rows = self._query(
+            "SELECT language, explicit FROM preferences WHERE user_id = ?", (user_id,)
+        )
+        return LanguagePreference(rows[0][0], bool(rows[0][1])) if rows else None
 
     def set_language(self, user_id: int, language: str, *, explicit: bool) -> None:
         with self._lock:
@@ -158,11 +181,9 @@ class Store:
 
     def forget_user(self, user_id: int) -> None:
         """Delete everything stored about one user: preferences, offers and threads."""
-        with self._lock:
-            self._db.execute("BEGIN")
+        with self._transaction() as db:
             for table in ("preferences", "threads"):
-                self._db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
-            self._db.execute("COMMIT")
+                db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
 
     def rows_about_user(self, user_id: int) -> int:
         """How many rows anywhere carry this user id (for tests and audits of /forget)."""
@@ -192,8 +213,7 @@ class Store:
 
     def open_unanswered(self, days: float) -> list[Unanswered]:
         rows = self._query(
-            "SELECT id, at, text, detected, best_guess, confidence FROM unanswered "
-            "WHERE status = 'open' AND at >= ? ORDER BY at",
+            f"SELECT {_UNANSWERED} FROM unanswered WHERE status = 'open' AND at >= ? ORDER BY at",
             (_since(days),),
         )
         return [Unanswered(*row) for row in rows]
@@ -201,7 +221,7 @@ class Store:
     def unanswered_by_ids(self, ids: Sequence[int]) -> list[Unanswered]:
         marks = ",".join("?" * len(ids))
         rows = self._query(
-            f"SELECT id, at, text, detected, best_guess, confidence FROM unanswered WHERE id IN ({marks})",
+            f"SELECT {_UNANSWERED} FROM unanswered WHERE id IN ({marks})",
             tuple(ids),
         )
         return [Unanswered(*row) for row in rows]
@@ -256,7 +276,7 @@ class Store:
 
     def last_change(self, staff_id: int) -> AuditRecord | None:
         rows = self._query(
-            "SELECT id, at, staff_id, action, entry, field, before, after FROM audit "
+            f"SELECT {_AUDIT} FROM audit "
             "WHERE staff_id = ? AND undone = 0 AND action != 'undo' ORDER BY id DESC LIMIT 1",
             (staff_id,),
         )
@@ -267,7 +287,7 @@ class Store:
 
     def audit_log(self, limit: int = 50) -> list[AuditRecord]:
         rows = self._query(
-            "SELECT id, at, staff_id, action, entry, field, before, after FROM audit ORDER BY id DESC LIMIT ?",
+            f"SELECT {_AUDIT} FROM audit ORDER BY id DESC LIMIT ?",
             (limit,),
         )
         return [AuditRecord(*row) for row in rows]
@@ -292,15 +312,13 @@ class Store:
 
     def thread_for_staff_message(self, message_id: int) -> Thread | None:
         rows = self._query(
-            "SELECT id, user_id, chat_id, language, question, best_guess, staff_message_id, status "
-            "FROM threads WHERE staff_message_id = ?",
-            (message_id,),
+            f"SELECT {_THREAD} FROM threads WHERE staff_message_id = ?", (message_id,)
         )
         return Thread(*rows[0]) if rows else None
 
     def thread(self, thread_id: int) -> Thread | None:
         rows = self._query(
-            "SELECT id, user_id, chat_id, language, question, best_guess, staff_message_id, status FROM threads WHERE id = ?",
+            f"SELECT {_THREAD} FROM threads WHERE id = ?",
             (thread_id,),
         )
         return Thread(*rows[0]) if rows else None
@@ -319,13 +337,11 @@ class Store:
 
     def enqueue(self, updates: Sequence[tuple[int, str]]) -> None:
         """Keep fetched updates (id, JSON) until handled; one transaction per batch."""
-        with self._lock:
-            self._db.execute("BEGIN")
-            self._db.executemany(
+        with self._transaction() as db:
+            db.executemany(
                 "INSERT OR IGNORE INTO inbox (update_id, body, at) VALUES (?, ?, ?)",
                 [(update_id, body, _now()) for update_id, body in updates],
             )
-            self._db.execute("COMMIT")
 
     def dequeue(self, update_id: int) -> None:
         self._execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
@@ -341,9 +357,8 @@ class Store:
         """Delete what is older than the retention period; close threads nobody answered."""
         cutoff = _since(retention_days)
         removed: dict[str, int] = {}
-        with self._lock:
-            self._db.execute("BEGIN")
-            self._db.execute(
+        with self._transaction() as db:
+            db.execute(
                 "UPDATE threads SET status = 'timeout', closed = ? WHERE status = 'open' AND opened < ?",
                 (_now(), _since(thread_timeout_days)),
             )
@@ -353,15 +368,29 @@ class Store:
                 ("feedback", "at"),
                 ("threads", "opened"),
             ):
-                cursor = self._db.execute(f"DELETE FROM {table} WHERE {column} < ?", (cutoff,))
+                cursor = db.execute(f"DELETE FROM {table} WHERE {column} < ?", (cutoff,))
                 removed[table] = cursor.rowcount
-            self._db.execute("COMMIT")
         return removed
 
     def integrity_ok(self) -> bool:
         return bool(self._query("PRAGMA integrity_check", ())[0][0] == "ok")
 
     # -- helpers ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """Statements as one transaction, under the lock: committed at the end, rolled back on
+        any error, so that a failed statement never leaves the shared connection inside an open
+        transaction (where every later write would wait for a COMMIT that never comes)."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
 
     def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
         with self._lock:

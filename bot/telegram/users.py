@@ -173,8 +173,8 @@ async def answer_question(update: Update, ctx: Ctx) -> None:
     if question is None:
         return
     stored = ctx.store.language(user.id) if user is not None else None
-    explicit = stored[0] if stored and stored[1] else None
-    recent = stored[0] if stored and not stored[1] else None
+    explicit = stored.language if stored and stored.explicit else None
+    recent = stored.language if stored and not stored.explicit else None
     answer = ctx.answerer.answer(
         question,
         Hints(preferred=explicit, recent=recent, client=user.language_code if user else None),
