@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import sqlite3
 import threading
@@ -58,6 +59,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE inbox (update_id INTEGER PRIMARY KEY, body TEXT NOT NULL, at TEXT NOT NULL);
     """,
+    # 4: the entry's outdated marks before a change (a JSON list), so /undo restores them.
+    """
+    ALTER TABLE audit ADD COLUMN outdated_before TEXT;
+    """,
 )
 
 
@@ -96,6 +101,8 @@ class AuditRecord:
     field: str
     before: str | None
     after: str | None
+    # The entry's outdated marks before the change; None where not recorded (before schema 4).
+    outdated_before: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,14 @@ def _columns(record: type[Any]) -> str:
 _UNANSWERED = _columns(Unanswered)
 _AUDIT = _columns(AuditRecord)
 _THREAD = _columns(Thread)
+
+
+def _audit_record(row: tuple[Any, ...]) -> AuditRecord:
+    values = dict(zip((field.name for field in fields(AuditRecord)), row, strict=True))
+    marks = values.pop("outdated_before")  # a JSON list
+    return AuditRecord(
+        **values, outdated_before=None if marks is None else tuple(json.loads(marks))
+    )
 
 
 class Store:
@@ -266,11 +281,14 @@ class Store:
         field: str,
         before: str | None,
         after: str | None,
+        outdated_before: Sequence[str] | None = None,
     ) -> int:
+        marks = None if outdated_before is None else json.dumps(list(outdated_before))
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO audit (at, staff_id, action, entry, field, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (_now(), staff_id, action, entry, field, before, after),
+                "INSERT INTO audit (at, staff_id, action, entry, field, before, after, outdated_before) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (_now(), staff_id, action, entry, field, before, after, marks),
             )
             return int(cursor.lastrowid or 0)
 
@@ -280,7 +298,7 @@ class Store:
             "WHERE staff_id = ? AND undone = 0 AND action != 'undo' ORDER BY id DESC LIMIT 1",
             (staff_id,),
         )
-        return AuditRecord(*rows[0]) if rows else None
+        return _audit_record(rows[0]) if rows else None
 
     def mark_undone(self, audit_id: int) -> None:
         self._execute("UPDATE audit SET undone = 1 WHERE id = ?", (audit_id,))
@@ -290,7 +308,7 @@ class Store:
             f"SELECT {_AUDIT} FROM audit ORDER BY id DESC LIMIT ?",
             (limit,),
         )
-        return [AuditRecord(*row) for row in rows]
+        return [_audit_record(row) for row in rows]
 
     # -- hand-over ----------------------------------------------------------------------------
 
