@@ -203,3 +203,14 @@ def test_a_missing_role_is_refused(knowledge_copy: Path) -> None:
     problems = _problems(knowledge_copy)
     assert len(problems) == 1
     assert problems[0].startswith("interface.yaml:") and "'fallback_contact'" in problems[0]
+
+
+def test_the_script_and_letters_of_each_language_are_read_from_its_answers(
+    knowledge: Knowledge,
+) -> None:
+    assert knowledge.scripts["ar"] == knowledge.scripts["fa"] == "ARABIC"
+    assert knowledge.scripts["uk"] == knowledge.scripts["ru"] == "CYRILLIC"
+    assert knowledge.scripts["de"] == knowledge.scripts["tr"] == "LATIN"
+    assert "گ" in knowledge.alphabets["fa"] and "گ" not in knowledge.alphabets["ar"]
+    assert "ї" in knowledge.alphabets["uk"] and "ї" not in knowledge.alphabets["ru"]
+    assert knowledge.scripts is knowledge.scripts  # computed once

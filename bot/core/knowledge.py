@@ -12,9 +12,11 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.core.language import dominant_script
 from bot.core.yamlio import LineDict, YamlError, load_yaml_file
 
 SCHEMA_VERSION = 1
@@ -185,6 +187,25 @@ class Knowledge:
     def crisis_entries(self) -> tuple[Entry, ...]:
         """The emergency entry and the kinds of crisis: entries recognised by their triggers."""
         return tuple(e for e in self if e.kind in CRISIS_KINDS)
+
+    @cached_property
+    def scripts(self) -> Mapping[str, str]:
+        """The writing system of each language ('LATIN', 'ARABIC', 'CYRILLIC', ...), read from
+        its answers (so a new language needs no code); computed once."""
+        return {
+            lang: dominant_script(" ".join(e.answers.get(lang, "") for e in self))[0] or "LATIN"
+            for lang in self.languages
+        }
+
+    @cached_property
+    def alphabets(self) -> Mapping[str, frozenset[str]]:
+        """The letters each language's answers are written with (lower case); computed once."""
+        return {
+            lang: frozenset(
+                char for e in self for char in e.answers.get(lang, "").casefold() if char.isalpha()
+            )
+            for lang in self.languages
+        }
 
 
 # -- reading: where a value is, and the shapes values must have ------------------------------

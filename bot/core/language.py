@@ -14,11 +14,14 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import py3langid.langid as langid
 
-from bot.core.knowledge import Knowledge
 from bot.core.normalize import fold_letters
+
+if TYPE_CHECKING:  # the knowledge reads its languages' scripts with dominant_script
+    from bot.core.knowledge import Knowledge
 
 # Below this many letters the detector's verdict is too weak to call a text foreign.
 _FOREIGN_MIN_LETTERS = 12
@@ -112,12 +115,7 @@ class LanguageDetector:
     def for_knowledge(cls, knowledge: Knowledge) -> LanguageDetector:
         """A detector for a knowledge base's languages, their scripts and letters read from its
         answers (so a new language needs no code)."""
-        return cls(
-            knowledge.languages,
-            knowledge_scripts(knowledge),
-            knowledge.aliases,
-            knowledge_alphabets(knowledge),
-        )
+        return cls(knowledge.languages, knowledge.scripts, knowledge.aliases, knowledge.alphabets)
 
     def detect(self, text: str) -> Detection:
         script, letters = dominant_script(text)
@@ -178,32 +176,3 @@ class LanguageDetector:
         for lang in candidates:  # a language the model does not know keeps a small share
             result.setdefault(lang, 0.0)
         return result
-
-
-def language_scripts(answers_by_language: Mapping[str, Iterable[str]]) -> dict[str, str]:
-    """The script of each language, read from its own answer texts (so new languages need no code)."""
-    scripts: dict[str, str] = {}
-    for lang, texts in answers_by_language.items():
-        script, _ = dominant_script(" ".join(texts))
-        scripts[lang] = script or "LATIN"
-    return scripts
-
-
-def knowledge_alphabets(knowledge: Knowledge) -> dict[str, frozenset[str]]:
-    """The letters each language's answers are written with (lower case)."""
-    return {
-        lang: frozenset(
-            char
-            for entry in knowledge
-            for char in entry.answers.get(lang, "").casefold()
-            if char.isalpha()
-        )
-        for lang in knowledge.languages
-    }
-
-
-def knowledge_scripts(knowledge: Knowledge) -> dict[str, str]:
-    """The script of each language of a knowledge base, read from its answers."""
-    return language_scripts(
-        {lang: [e.answers.get(lang, "") for e in knowledge] for lang in knowledge.languages}
-    )
