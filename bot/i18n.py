@@ -46,14 +46,8 @@ class Translations:
         self._catalogs = {lang: _load_catalog(self.locales_dir, lang) for lang in languages}
         self._null = gettext.NullTranslations()
 
-    def has_catalog(self, language: str) -> bool:
-        return (self.locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()
-
     def gettext(self, language: str) -> Gettext:
         return self._catalogs.get(language, self._null).gettext
-
-    def ngettext(self, language: str) -> Callable[[str, str, int], str]:
-        return self._catalogs.get(language, self._null).ngettext
 
 
 def _(message: str) -> str:

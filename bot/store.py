@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 DATABASE_FILE = "kik-bot.sqlite3"
 
@@ -58,6 +59,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE inbox (update_id INTEGER PRIMARY KEY, body TEXT NOT NULL, at TEXT NOT NULL);
     """,
+    # 4: the entry's outdated marks before a change (a JSON list), so /undo restores them.
+    """
+    ALTER TABLE audit ADD COLUMN outdated_before TEXT;
+    """,
 )
 
 
@@ -67,6 +72,13 @@ def _now() -> str:
 
 def _since(days: float) -> str:
     return (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).isoformat(timespec="seconds")
+
+
+class LanguagePreference(NamedTuple):
+    """A user's language, and whether they chose it (/language) or it was their last question's."""
+
+    language: str
+    explicit: bool
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,8 @@ class AuditRecord:
     field: str
     before: str | None
     after: str | None
+    # The entry's outdated marks before the change; None where not recorded (before schema 4).
+    outdated_before: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,24 @@ class Thread:
     best_guess: str | None
     staff_message_id: int | None
     status: str
+
+
+def _columns(record: type[Any]) -> str:
+    """The columns a record is read from: its fields, in order (one list for every query)."""
+    return ", ".join(field.name for field in fields(record))
+
+
+_UNANSWERED = _columns(Unanswered)
+_AUDIT = _columns(AuditRecord)
+_THREAD = _columns(Thread)
+
+
+def _audit_record(row: tuple[Any, ...]) -> AuditRecord:
+    values = dict(zip((field.name for field in fields(AuditRecord)), row, strict=True))
+    marks = values.pop("outdated_before")  # a JSON list
+    return AuditRecord(
+        **values, outdated_before=None if marks is None else tuple(json.loads(marks))
+    )
 
 
 class Store:
@@ -127,7 +159,14 @@ class Store:
         with self._lock:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                self._db.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")
+                try:
+                    self._db.executescript(
+                        f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;"
+                    )
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
 
     @property
     def schema_version(self) -> int:
@@ -139,13 +178,12 @@ class Store:
 
     # -- language preferences ----------------------------------------------------------------
 
-    def language(self, user_id: int) -> tuple[str, bool] | None:
+    def language(self, user_id: int) -> LanguagePreference | None:
         """The user's language and whether they chose it explicitly."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT language, explicit FROM preferences WHERE user_id = ?", (user_id,)
-            ).fetchone()
-        return (row[0], bool(row[1])) if row else None
+        rows = self._query(
+            "SELECT language, explicit FROM preferences WHERE user_id = ?", (user_id,)
+        )
+        return LanguagePreference(rows[0][0], bool(rows[0][1])) if rows else None
 
     def set_language(self, user_id: int, language: str, *, explicit: bool) -> None:
         with self._lock:
@@ -158,11 +196,9 @@ class Store:
 
     def forget_user(self, user_id: int) -> None:
         """Delete everything stored about one user: preferences, offers and threads."""
-        with self._lock:
-            self._db.execute("BEGIN")
+        with self._transaction() as db:
             for table in ("preferences", "threads"):
-                self._db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
-            self._db.execute("COMMIT")
+                db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
 
     def rows_about_user(self, user_id: int) -> int:
         """How many rows anywhere carry this user id (for tests and audits of /forget)."""
@@ -192,8 +228,7 @@ class Store:
 
     def open_unanswered(self, days: float) -> list[Unanswered]:
         rows = self._query(
-            "SELECT id, at, text, detected, best_guess, confidence FROM unanswered "
-            "WHERE status = 'open' AND at >= ? ORDER BY at",
+            f"SELECT {_UNANSWERED} FROM unanswered WHERE status = 'open' AND at >= ? ORDER BY at",
             (_since(days),),
         )
         return [Unanswered(*row) for row in rows]
@@ -201,7 +236,7 @@ class Store:
     def unanswered_by_ids(self, ids: Sequence[int]) -> list[Unanswered]:
         marks = ",".join("?" * len(ids))
         rows = self._query(
-            f"SELECT id, at, text, detected, best_guess, confidence FROM unanswered WHERE id IN ({marks})",
+            f"SELECT {_UNANSWERED} FROM unanswered WHERE id IN ({marks})",
             tuple(ids),
         )
         return [Unanswered(*row) for row in rows]
@@ -246,31 +281,34 @@ class Store:
         field: str,
         before: str | None,
         after: str | None,
+        outdated_before: Sequence[str] | None = None,
     ) -> int:
+        marks = None if outdated_before is None else json.dumps(list(outdated_before))
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO audit (at, staff_id, action, entry, field, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (_now(), staff_id, action, entry, field, before, after),
+                "INSERT INTO audit (at, staff_id, action, entry, field, before, after, outdated_before) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (_now(), staff_id, action, entry, field, before, after, marks),
             )
             return int(cursor.lastrowid or 0)
 
     def last_change(self, staff_id: int) -> AuditRecord | None:
         rows = self._query(
-            "SELECT id, at, staff_id, action, entry, field, before, after FROM audit "
+            f"SELECT {_AUDIT} FROM audit "
             "WHERE staff_id = ? AND undone = 0 AND action != 'undo' ORDER BY id DESC LIMIT 1",
             (staff_id,),
         )
-        return AuditRecord(*rows[0]) if rows else None
+        return _audit_record(rows[0]) if rows else None
 
     def mark_undone(self, audit_id: int) -> None:
         self._execute("UPDATE audit SET undone = 1 WHERE id = ?", (audit_id,))
 
     def audit_log(self, limit: int = 50) -> list[AuditRecord]:
         rows = self._query(
-            "SELECT id, at, staff_id, action, entry, field, before, after FROM audit ORDER BY id DESC LIMIT ?",
+            f"SELECT {_AUDIT} FROM audit ORDER BY id DESC LIMIT ?",
             (limit,),
         )
-        return [AuditRecord(*row) for row in rows]
+        return [_audit_record(row) for row in rows]
 
     # -- hand-over ----------------------------------------------------------------------------
 
@@ -292,15 +330,13 @@ class Store:
 
     def thread_for_staff_message(self, message_id: int) -> Thread | None:
         rows = self._query(
-            "SELECT id, user_id, chat_id, language, question, best_guess, staff_message_id, status "
-            "FROM threads WHERE staff_message_id = ?",
-            (message_id,),
+            f"SELECT {_THREAD} FROM threads WHERE staff_message_id = ?", (message_id,)
         )
         return Thread(*rows[0]) if rows else None
 
     def thread(self, thread_id: int) -> Thread | None:
         rows = self._query(
-            "SELECT id, user_id, chat_id, language, question, best_guess, staff_message_id, status FROM threads WHERE id = ?",
+            f"SELECT {_THREAD} FROM threads WHERE id = ?",
             (thread_id,),
         )
         return Thread(*rows[0]) if rows else None
@@ -319,13 +355,11 @@ class Store:
 
     def enqueue(self, updates: Sequence[tuple[int, str]]) -> None:
         """Keep fetched updates (id, JSON) until handled; one transaction per batch."""
-        with self._lock:
-            self._db.execute("BEGIN")
-            self._db.executemany(
+        with self._transaction() as db:
+            db.executemany(
                 "INSERT OR IGNORE INTO inbox (update_id, body, at) VALUES (?, ?, ?)",
                 [(update_id, body, _now()) for update_id, body in updates],
             )
-            self._db.execute("COMMIT")
 
     def dequeue(self, update_id: int) -> None:
         self._execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
@@ -341,9 +375,8 @@ class Store:
         """Delete what is older than the retention period; close threads nobody answered."""
         cutoff = _since(retention_days)
         removed: dict[str, int] = {}
-        with self._lock:
-            self._db.execute("BEGIN")
-            self._db.execute(
+        with self._transaction() as db:
+            db.execute(
                 "UPDATE threads SET status = 'timeout', closed = ? WHERE status = 'open' AND opened < ?",
                 (_now(), _since(thread_timeout_days)),
             )
@@ -353,15 +386,29 @@ class Store:
                 ("feedback", "at"),
                 ("threads", "opened"),
             ):
-                cursor = self._db.execute(f"DELETE FROM {table} WHERE {column} < ?", (cutoff,))
+                cursor = db.execute(f"DELETE FROM {table} WHERE {column} < ?", (cutoff,))
                 removed[table] = cursor.rowcount
-            self._db.execute("COMMIT")
         return removed
 
     def integrity_ok(self) -> bool:
         return bool(self._query("PRAGMA integrity_check", ())[0][0] == "ok")
 
     # -- helpers ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """Statements as one transaction, under the lock: committed at the end, rolled back on
+        any error, so that a failed statement never leaves the shared connection inside an open
+        transaction (where every later write would wait for a COMMIT that never comes)."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
 
     def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
         with self._lock:

@@ -8,6 +8,7 @@ import pytest
 
 from bot.core.knowledge import Knowledge, KnowledgeError, load_knowledge
 from bot.core.lint import lint
+from bot.core.yamlio import YamlError, load_yaml_text
 from bot.i18n import Translations
 
 REQUIRED_IDS = {
@@ -112,6 +113,23 @@ def test_non_text_keys_and_huge_files_are_refused(knowledge_copy: Path) -> None:
     assert any("huge.yaml" in p and "limit" in p for p in _problems(knowledge_copy))
 
 
+def test_a_yaml_error_carries_file_and_line() -> None:
+    with pytest.raises(YamlError) as caught:
+        load_yaml_text("version: 1\nentries:\n- {id: a}\n- {id: a, id: b}\n", "x.yaml")
+    error = caught.value
+    assert (error.file, error.line, error.message) == ("x.yaml", 4, "duplicate key 'id'")
+    assert str(error) == "x.yaml:4: duplicate key 'id'"
+
+
+def test_an_entry_that_is_no_mapping_is_named_with_its_line(knowledge_copy: Path) -> None:
+    (knowledge_copy / "odd.yaml").write_text(
+        "version: 1\nentries:\n- just a text\n", encoding="utf-8"
+    )
+    assert _problems(knowledge_copy) == [
+        "odd.yaml:3: each entry must be a mapping with 'id', 'answers', 'questions', ..."
+    ]
+
+
 def test_malformed_yaml_names_the_line(knowledge_copy: Path) -> None:
     _edit(knowledge_copy / "office.yaml", "- id: address\n", "- id: address\n  related: [a, \n")
     assert any(p.startswith("office.yaml:") for p in _problems(knowledge_copy))
@@ -150,3 +168,49 @@ def test_one_broken_placeholder_is_one_error_not_a_cascade(knowledge_copy: Path)
     (problem,) = caught.value.problems  # entries relating to 'contact' are not reported too
     assert (problem.entry, problem.field) == ("contact", "answers.de")
     assert "unknown placeholder {tel:hechtt}" in str(problem)
+
+
+def test_interface_roles_and_menu_are_read_from_the_knowledge(knowledge: Knowledge) -> None:
+    assert knowledge.roles.hours == "hours" and knowledge.roles.contact == "contact"
+    assert knowledge.roles.fallback_contact == "contact"
+    assert knowledge.roles.quick_answers == ("hours", "contact", "address", "about")
+    assert knowledge.menu[0] == "field-language-education" and knowledge.menu[-1] == "about"
+
+
+def test_a_role_naming_no_entry_is_refused_with_its_line(knowledge_copy: Path) -> None:
+    interface = knowledge_copy / "interface.yaml"
+    line = (
+        interface.read_text(encoding="utf-8")
+        .splitlines()
+        .index("  hours: hours                # /hours")
+    )
+    _edit(interface, "  hours: hours ", "  hours: opening-hours ")
+    assert _problems(knowledge_copy) == [
+        f"interface.yaml:{line + 1}: 'roles.hours': no entry has the id 'opening-hours'"
+    ]
+
+
+def test_renaming_an_entry_the_menu_shows_is_refused(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "kik.yaml", "- id: about\n", "- id: about-kik\n")
+    problems = [p for p in _problems(knowledge_copy) if p.startswith("interface.yaml:")]
+    assert len(problems) == 2
+    assert "'menu': no entry has the id 'about'" in problems[0]
+    assert "'roles.quick_answers': no entry has the id 'about'" in problems[1]
+
+
+def test_a_missing_role_is_refused(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "interface.yaml", "  fallback_contact: contact", "")
+    problems = _problems(knowledge_copy)
+    assert len(problems) == 1
+    assert problems[0].startswith("interface.yaml:") and "'fallback_contact'" in problems[0]
+
+
+def test_the_script_and_letters_of_each_language_are_read_from_its_answers(
+    knowledge: Knowledge,
+) -> None:
+    assert knowledge.scripts["ar"] == knowledge.scripts["fa"] == "ARABIC"
+    assert knowledge.scripts["uk"] == knowledge.scripts["ru"] == "CYRILLIC"
+    assert knowledge.scripts["de"] == knowledge.scripts["tr"] == "LATIN"
+    assert "گ" in knowledge.alphabets["fa"] and "گ" not in knowledge.alphabets["ar"]
+    assert "ї" in knowledge.alphabets["uk"] and "ї" not in knowledge.alphabets["ru"]
+    assert knowledge.scripts is knowledge.scripts  # computed once

@@ -1,11 +1,17 @@
-"""Message formatting that Telegram imposes: length limits and right-to-left text."""
+"""Message formatting that Telegram imposes (length limits, right-to-left text) and the menu."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.telegram.views import MAX_MESSAGE, direction, split_message
+from bot.core.answer import Answerer
+from bot.core.knowledge import load_knowledge
+from bot.core.language import LanguageDetector
+from bot.i18n import Translations
+from bot.telegram.views import MAX_MESSAGE, callback, direction, menu, split_message
 
 
 def test_long_answers_split_at_paragraphs() -> None:
@@ -33,3 +39,19 @@ def test_right_to_left_lines_start_with_a_mark() -> None:
     text = "• +49 831 2525-5330\nمرحبا"
     assert direction(text, "fa").split("\n") == ["\u200f• +49 831 2525-5330", "\u200fمرحبا"]
     assert direction(text, "de") == text
+
+
+def test_the_menu_follows_the_knowledge(
+    knowledge_copy: Path, translations: Translations, detector: LanguageDetector
+) -> None:
+    interface = knowledge_copy / "interface.yaml"
+    text = interface.read_text(encoding="utf-8")
+    start, end = text.index("menu:\n"), text.index("\nroles:")
+    interface.write_text(
+        text[:start] + "menu: [address, german-courses, hours]\n" + text[end:], encoding="utf-8"
+    )
+    answerer = Answerer(load_knowledge(knowledge_copy), translations, detector)
+    reply = menu(answerer, "de", translations.gettext("de"))
+    assert reply.keyboard is not None
+    shown = [button.callback_data for row in reply.keyboard.inline_keyboard for button in row]
+    assert shown == [callback("e", i, "de") for i in ("address", "german-courses", "hours")]

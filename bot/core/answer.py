@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.core import bidi
 from bot.core.knowledge import CRISIS_KINDS, Entry, Knowledge
-from bot.core.language import Detection, LanguageDetector, knowledge_scripts, script_counts
+from bot.core.language import Detection, LanguageDetector, script_counts
 from bot.core.matcher import OUT_OF_SCOPE, Candidate, Matcher
 from bot.core.normalize import normalize
 from bot.core.render import Renderer
@@ -134,7 +134,7 @@ class Answerer:
         self.knowledge = knowledge
         self.translations = translations
         self.clock = clock
-        scripts = knowledge_scripts(knowledge)
+        scripts = knowledge.scripts
         self.scripts = scripts
         self.detector = detector or LanguageDetector.for_knowledge(knowledge)
         self.matcher = Matcher(knowledge)
@@ -426,7 +426,7 @@ class Answerer:
             language,
             _("Sorry, I have no answer to that. The integration office will gladly help you:"),
         )
-        contact = self.knowledge.entries.get("contact")
+        contact = self.knowledge.entries.get(self.knowledge.roles.fallback_contact)
         text = _escape(intro) if as_html else intro
         if contact is not None:
             gettext = self.translations.gettext(language)

@@ -6,20 +6,24 @@ problem at once, each naming file, line, entry and field, so a broken edit never
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from bot.core.language import dominant_script
 from bot.core.yamlio import LineDict, YamlError, load_yaml_file
 
 SCHEMA_VERSION = 1
 LANGUAGES_FILE = "languages.yaml"
 DIRECTORY_FILE = "directory.yaml"
 OUT_OF_SCOPE_FILE = "out-of-scope.yaml"
+INTERFACE_FILE = "interface.yaml"
 # answer: a topic; smalltalk: greetings and thanks (never logged as unanswered);
 # emergency: the one general emergency answer (112, 110) that starts every crisis answer;
 # crisis: a kind of crisis (violence, suicidal thoughts, ...) whose lines follow it.
@@ -138,6 +142,17 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Roles:
+    """The entries the interface names (interface.yaml), so that renaming an entry is refused at
+    load instead of silently dropping it from a command."""
+
+    hours: str  # /hours
+    contact: str  # /contact
+    fallback_contact: str  # after "no answer", and for a voice message
+    quick_answers: tuple[str, ...]  # inline mode before a question is typed
+
+
+@dataclass(frozen=True)
 class Knowledge:
     """A validated knowledge folder."""
 
@@ -150,6 +165,8 @@ class Knowledge:
     closer_to_authoritative: frozenset[str]
     entries: Mapping[str, Entry]
     directory: Directory
+    menu: tuple[str, ...]  # the topic buttons, in order
+    roles: Roles
     # Questions no entry answers (other offices, other services): language -> examples. The
     # matcher learns them as "not ours", so such a question falls back instead of being answered.
     out_of_scope: Mapping[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
@@ -171,6 +188,28 @@ class Knowledge:
         """The emergency entry and the kinds of crisis: entries recognised by their triggers."""
         return tuple(e for e in self if e.kind in CRISIS_KINDS)
 
+    @cached_property
+    def scripts(self) -> Mapping[str, str]:
+        """The writing system of each language ('LATIN', 'ARABIC', 'CYRILLIC', ...), read from
+        its answers (so a new language needs no code); computed once."""
+        return {
+            lang: dominant_script(" ".join(e.answers.get(lang, "") for e in self))[0] or "LATIN"
+            for lang in self.languages
+        }
+
+    @cached_property
+    def alphabets(self) -> Mapping[str, frozenset[str]]:
+        """The letters each language's answers are written with (lower case); computed once."""
+        return {
+            lang: frozenset(
+                char for e in self for char in e.answers.get(lang, "").casefold() if char.isalpha()
+            )
+            for lang in self.languages
+        }
+
+
+# -- reading: where a value is, and the shapes values must have ------------------------------
+
 
 class _Collector:
     """Gathers problems while reading so all of them are reported at once."""
@@ -190,32 +229,103 @@ def _line(mapping: Any, key: str | None = None) -> int:
     return getattr(mapping, "line", 0)
 
 
-def _check_keys(
-    data: Mapping[str, Any],
-    allowed: set[str],
-    required: set[str],
-    file: str,
-    out: _Collector,
-    **where: Any,
-) -> None:
+@dataclass(frozen=True)
+class _At:
+    """Where a value is read from - file, line, and the entry and key path within it, if any -
+    so that a problem with the value is reported there."""
+
+    out: _Collector
+    file: str
+    line: int = 0
+    entry: str | None = None
+    path: str | None = None  # reported as the field, like 'answers.de'
+
+    def problem(self, message: str) -> None:
+        self.out.add(self.file, self.line, message, entry=self.entry, field=self.path)
+
+    def key(self, mapping: Any, key: str) -> _At:
+        """At `key` of `mapping`: its line, and the key path one step deeper."""
+        path = f"{self.path}.{key}" if self.path else key
+        return replace(self, line=_line(mapping, key), path=path)
+
+    def line_of(self, mapping: Any, key: str | None = None) -> _At:
+        """At the line of `key` in `mapping` (of the mapping itself if None); same key path."""
+        return replace(self, line=_line(mapping, key))
+
+    def named(self, path: str | None) -> _At:
+        return replace(self, path=path)
+
+    def item(self, sequence: Any, index: int) -> _At:
+        """At the line of item `index` of a sequence (of the sequence if unknown)."""
+        lines = getattr(sequence, "item_lines", ())
+        return replace(self, line=lines[index] if index < len(lines) else _line(sequence))
+
+
+def _check_keys(data: Mapping[str, Any], allowed: set[str], required: set[str], at: _At) -> None:
     for key in data:
         if key not in allowed:
-            out.add(
-                file,
-                _line(data, key),
-                f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})",
-                **where,
+            at.line_of(data, key).problem(
+                f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})"
             )
     for key in sorted(required - set(data)):
-        out.add(file, _line(data), f"missing required key '{key}'", **where)
+        at.line_of(data).problem(f"missing required key '{key}'")
 
 
-def _text_list(value: Any) -> list[str] | None:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
-        return list(value)
+def _mapping(value: Any, at: _At, message: str) -> Mapping[str, Any]:
+    """A mapping; nothing is an empty one; anything else is reported and read as empty."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return value
+    at.problem(message)
+    return {}
+
+
+def _text(value: Any, at: _At, message: str = "must be a non-empty text") -> str | None:
+    """A non-empty text, stripped; anything else is reported."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    at.problem(message)
     return None
+
+
+def _string_list(
+    value: Any, at: _At, message: str, *, one_text: bool = True, empty: bool = True
+) -> tuple[str, ...] | None:
+    """A list of non-empty texts (one text for a list of one where `one_text`; the empty list
+    where `empty`); anything else is reported."""
+    items = [value] if one_text and isinstance(value, str) else value
+    if (
+        isinstance(items, list)
+        and (empty or items)
+        and all(isinstance(item, str) and item.strip() for item in items)
+    ):
+        return tuple(items)
+    at.problem(message)
+    return None
+
+
+def _date(value: Any, at: _At, message: str) -> dt.date | None:
+    """A date, or a text like 2026-11-26; anything else is reported."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = dt.date.fromisoformat(value)
+    if isinstance(value, dt.date):
+        return value
+    at.problem(message)
+    return None
+
+
+def _document(path: Path, at: _At, message: str) -> LineDict | None:
+    """A YAML file that must be a mapping (raises YamlError for what is no YAML at all)."""
+    data = load_yaml_file(path)
+    if isinstance(data, LineDict):
+        return data
+    replace(at, line=1).problem(message)
+    return None
+
+
+# -- languages.yaml --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -228,92 +338,87 @@ class _Languages:
     closer_to_authoritative: frozenset[str]
 
 
+_LANGUAGES_KEYS = {
+    "version",
+    "authoritative",
+    "fallback",
+    "languages",
+    "fillers",
+    "aliases",
+    "closer_to_authoritative",
+}
+
+
 def _read_languages(root: Path, out: _Collector) -> _Languages:
-    path = root / LANGUAGES_FILE
+    at = _At(out, LANGUAGES_FILE)
     empty = _Languages((), "de", "en", {}, {}, frozenset())
-    if not path.is_file():
-        out.add(LANGUAGES_FILE, 0, "file is missing")
+    if not (root / LANGUAGES_FILE).is_file():
+        at.problem("file is missing")
         return empty
-    data = load_yaml_file(path)
-    if not isinstance(data, LineDict):
-        out.add(LANGUAGES_FILE, 1, "must be a mapping")
+    data = _document(root / LANGUAGES_FILE, at, "must be a mapping")
+    if data is None:
         return empty
-    _check_keys(
-        data,
-        {
-            "version",
-            "authoritative",
-            "fallback",
-            "languages",
-            "fillers",
-            "aliases",
-            "closer_to_authoritative",
-        },
-        {"version", "authoritative", "fallback", "languages"},
-        LANGUAGES_FILE,
-        out,
-    )
-    languages = data.get("languages")
-    if not isinstance(languages, list) or not all(
-        isinstance(x, str) and _LANG.match(x) for x in languages
-    ):
-        out.add(
-            LANGUAGES_FILE,
-            _line(data, "languages"),
-            "'languages' must be a list of language codes like 'de'",
-        )
-        languages = []
-    if len(set(languages)) != len(languages):
-        out.add(LANGUAGES_FILE, _line(data, "languages"), "a language is listed twice")
+    _check_keys(data, _LANGUAGES_KEYS, {"version", "authoritative", "fallback", "languages"}, at)
+    codes = _language_codes(data, at.line_of(data, "languages"))
     authoritative = str(data.get("authoritative", "de"))
     fallback = str(data.get("fallback", "en"))
     for key, code in (("authoritative", authoritative), ("fallback", fallback)):
-        if code not in languages:
-            out.add(
-                LANGUAGES_FILE,
-                _line(data, key),
-                f"'{key}' language '{code}' is not in 'languages'",
-            )
-    fillers: dict[str, frozenset[str]] = {}
-    raw_fillers = data.get("fillers", {})
-    if not isinstance(raw_fillers, dict):
-        out.add(
-            LANGUAGES_FILE,
-            _line(data, "fillers"),
-            "'fillers' must map language to a list of words",
-        )
-    else:
-        from bot.core.normalize import normalize
-
-        for lang, words in raw_fillers.items():
-            if lang not in languages or _text_list(words) is None:
-                out.add(
-                    LANGUAGES_FILE,
-                    _line(raw_fillers, lang),
-                    f"fillers for '{lang}': unknown language or not a list of words",
-                )
-                continue
-            fillers[lang] = frozenset(normalize(w) for w in words)
-    aliases = data.get("aliases") or {}
-    if not isinstance(aliases, dict) or not all(
-        isinstance(v, str) and v in languages for v in aliases.values()
-    ):
-        out.add(
-            LANGUAGES_FILE,
-            _line(data, "aliases"),
-            "'aliases' must map other language codes to listed ones",
-        )
+        if code not in codes:
+            at.line_of(data, key).problem(f"'{key}' language '{code}' is not in 'languages'")
+    message = "'aliases' must map other language codes to listed ones"
+    aliases = _mapping(data.get("aliases"), at.line_of(data, "aliases"), message)
+    if not all(isinstance(code, str) and code in codes for code in aliases.values()):
+        at.line_of(data, "aliases").problem(message)
         aliases = {}
-    closer = _text_list(data.get("closer_to_authoritative") or [])
-    if closer is None:
-        out.add(
-            LANGUAGES_FILE,
-            _line(data, "closer_to_authoritative"),
-            "must be a list of language codes",
-        )
-    return _Languages(
-        tuple(languages), authoritative, fallback, fillers, dict(aliases), frozenset(closer or ())
+    closer = _string_list(
+        data.get("closer_to_authoritative", []),
+        at.line_of(data, "closer_to_authoritative"),
+        "must be a list of language codes",
     )
+    return _Languages(
+        codes,
+        authoritative,
+        fallback,
+        _fillers(data, codes, at),
+        dict(aliases),
+        frozenset(closer or ()),
+    )
+
+
+def _language_codes(data: LineDict, at: _At) -> tuple[str, ...]:
+    codes = data.get("languages")
+    if not isinstance(codes, list) or not all(
+        isinstance(code, str) and _LANG.match(code) for code in codes
+    ):
+        at.problem("'languages' must be a list of language codes like 'de'")
+        return ()
+    if len(set(codes)) != len(codes):
+        at.problem("a language is listed twice")
+    return tuple(codes)
+
+
+def _fillers(data: LineDict, codes: tuple[str, ...], at: _At) -> dict[str, frozenset[str]]:
+    from bot.core.normalize import normalize
+
+    fillers = _mapping(
+        data.get("fillers"),
+        at.line_of(data, "fillers"),
+        "'fillers' must map language to a list of words",
+    )
+    result: dict[str, frozenset[str]] = {}
+    for lang, listed in fillers.items():
+        here = at.line_of(fillers, lang)
+        message = f"fillers for '{lang}': unknown language or not a list of words"
+        if lang not in codes:
+            here.problem(message)
+            continue
+        words = _string_list(listed, here, message)
+        if words is not None:
+            result[lang] = frozenset(normalize(word) for word in words)
+    return result
+
+
+# -- directory.yaml --------------------------------------------------------------------------
 
 
 def _parse_interval(text: Any) -> tuple[dt.time, dt.time] | None:
@@ -338,141 +443,138 @@ def _merge(intervals: list[tuple[dt.time, dt.time]]) -> tuple[tuple[dt.time, dt.
     return tuple(merged)
 
 
+_DIRECTORY_KEYS = {"version", "timezone", "holidays", "phones", "emails", "addresses", "schedules"}
+_T = TypeVar("_T")
+
+
 def _read_directory(root: Path, out: _Collector) -> Directory:
-    name = DIRECTORY_FILE
+    at = _At(out, DIRECTORY_FILE)
     empty = Directory("Europe/Berlin", "DE", None, {}, {}, {}, {})
-    path = root / name
-    if not path.is_file():
-        out.add(name, 0, "file is missing")
+    if not (root / DIRECTORY_FILE).is_file():
+        at.problem("file is missing")
         return empty
-    data = load_yaml_file(path)
-    if not isinstance(data, LineDict):
-        out.add(name, 1, "must be a mapping")
+    data = _document(root / DIRECTORY_FILE, at, "must be a mapping")
+    if data is None:
         return empty
-    _check_keys(
-        data,
-        {"version", "timezone", "holidays", "phones", "emails", "addresses", "schedules"},
-        {"version", "timezone"},
-        name,
-        out,
+    _check_keys(data, _DIRECTORY_KEYS, {"version", "timezone"}, at)
+    country, subdivision, categories = _holidays(data, at)
+    return Directory(
+        _timezone(data, at.line_of(data, "timezone")),
+        country,
+        subdivision,
+        _table(data, "phones", at, _phone),
+        _table(data, "emails", at, _email),
+        _table(data, "addresses", at, _address),
+        _table(data, "schedules", at, _schedule),
+        categories,
     )
+
+
+def _timezone(data: LineDict, at: _At) -> str:
+    from zoneinfo import ZoneInfo
+
     timezone = str(data.get("timezone", "Europe/Berlin"))
     try:
-        from zoneinfo import ZoneInfo
-
         ZoneInfo(timezone)
     except Exception:
-        out.add(name, _line(data, "timezone"), f"unknown time zone '{timezone}'")
-        timezone = "Europe/Berlin"
-    holidays = data.get("holidays") or {}
-    country = str(holidays.get("country", "DE")) if isinstance(holidays, dict) else "DE"
-    subdivision = holidays.get("subdivision") if isinstance(holidays, dict) else None
-    categories: tuple[str, ...] = ("public",)
-    if isinstance(holidays, dict):
-        _check_keys(
-            holidays, {"country", "subdivision", "categories"}, set(), name, out, field="holidays"
-        )
-        listed = _text_list(holidays.get("categories")) if "categories" in holidays else ["public"]
-        if not listed:
-            out.add(name, _line(data, "holidays"), "holidays: 'categories' must list names")
-        else:
-            categories = tuple(listed)
-    try:
-        import holidays as holiday_calendars
+        at.problem(f"unknown time zone '{timezone}'")
+        return "Europe/Berlin"
+    return timezone
 
+
+def _holidays(data: LineDict, at: _At) -> tuple[str, str | None, tuple[str, ...]]:
+    """The holiday calendar: country, subdivision and categories, checked with `holidays`."""
+    import holidays as holiday_calendars
+
+    here = at.line_of(data, "holidays")
+    chosen = _mapping(data.get("holidays"), here, "'holidays' must be a mapping")
+    _check_keys(chosen, {"country", "subdivision", "categories"}, set(), at.named("holidays"))
+    country, subdivision = str(chosen.get("country", "DE")), chosen.get("subdivision")
+    categories: tuple[str, ...] = ("public",)
+    if "categories" in chosen:
+        listed = _string_list(
+            chosen["categories"], here, "holidays: 'categories' must list names", empty=False
+        )
+        categories = listed or categories
+    try:
         holiday_calendars.country_holidays(country, subdiv=subdivision, categories=categories)
     except (NotImplementedError, KeyError, ValueError) as error:
-        out.add(name, _line(data, "holidays"), f"holidays: {error}")
-        country, subdivision, categories = "DE", None, ("public",)
+        here.problem(f"holidays: {error}")
+        return "DE", None, ("public",)
+    return country, subdivision, categories
 
-    def table(key: str) -> dict[str, Any]:
-        value = data.get(key) or {}
-        if not isinstance(value, dict):
-            out.add(name, _line(data, key), f"'{key}' must be a mapping of names to values")
-            return {}
-        for item_key in value:
-            if not _ID.match(item_key):
-                out.add(
-                    name,
-                    _line(value, item_key),
-                    f"'{key}': name '{item_key}' must be lower-case words joined by '-'",
-                )
-        return value
 
-    phones: dict[str, Phone] = {}
-    for key, item in table("phones").items():
-        if not isinstance(item, dict) or not isinstance(item.get("number"), (str, int)):
-            out.add(name, _line(data.get("phones"), key), f"phone '{key}' needs a 'number'")
-            continue
-        _check_keys(
-            item,
-            {"number", "person", "source"},
-            {"number", "source"},
-            name,
-            out,
-            field=f"phones.{key}",
-        )
-        phones[key] = Phone(str(item["number"]), item.get("person"))
-    emails: dict[str, str] = {}
-    for key, item in table("emails").items():
-        if (
-            not isinstance(item, dict)
-            or not isinstance(item.get("address"), str)
-            or "@" not in item["address"]
-        ):
-            out.add(
-                name, _line(data.get("emails"), key), f"e-mail '{key}' needs an 'address' with '@'"
-            )
-            continue
-        _check_keys(
-            item, {"address", "source"}, {"address", "source"}, name, out, field=f"emails.{key}"
-        )
-        emails[key] = item["address"]
-    addresses: dict[str, tuple[str, ...]] = {}
-    for key, item in table("addresses").items():
-        lines = _text_list(item.get("lines")) if isinstance(item, dict) else None
-        if not lines:
-            out.add(name, _line(data.get("addresses"), key), f"address '{key}' needs 'lines'")
-            continue
-        _check_keys(
-            item, {"lines", "source"}, {"lines", "source"}, name, out, field=f"addresses.{key}"
-        )
-        addresses[key] = tuple(lines)
-    schedules: dict[str, Schedule] = {}
-    for key, item in table("schedules").items():
-        weekly = item.get("weekly") if isinstance(item, dict) else None
-        if not isinstance(weekly, dict):
-            out.add(name, _line(data.get("schedules"), key), f"schedule '{key}' needs 'weekly'")
-            continue
-        _check_keys(
-            item, {"weekly", "source"}, {"weekly", "source"}, name, out, field=f"schedules.{key}"
-        )
-        days: dict[int, tuple[tuple[dt.time, dt.time], ...]] = {}
-        for day, intervals in weekly.items():
-            if day not in WEEKDAYS:
-                out.add(
-                    name,
-                    _line(weekly, day),
-                    f"schedule '{key}': '{day}' is not one of {', '.join(WEEKDAYS)}",
-                )
-                continue
-            parsed = [
-                _parse_interval(i)
-                for i in (intervals if isinstance(intervals, list) else [intervals])
-            ]
-            if not parsed or any(p is None for p in parsed):
-                out.add(
-                    name,
-                    _line(weekly, day),
-                    f"schedule '{key}', {day}: write times as \"08:00-12:00\"",
-                )
-                continue
-            days[WEEKDAYS.index(day)] = _merge([p for p in parsed if p])
-        schedules[key] = Schedule(days)
-    return Directory(
-        timezone, country, subdivision, phones, emails, addresses, schedules, categories
+def _table(
+    data: LineDict, key: str, at: _At, read: Callable[[str, Any, _At], _T | None]
+) -> dict[str, _T]:
+    """A table of named values (`phones`, `emails`, ...), each read by `read`."""
+    table = _mapping(
+        data.get(key), at.line_of(data, key), f"'{key}' must be a mapping of names to values"
     )
+    result: dict[str, _T] = {}
+    for name, item in table.items():
+        here = at.line_of(table, name)
+        if not _ID.match(name):
+            here.problem(f"'{key}': name '{name}' must be lower-case words joined by '-'")
+        value = read(name, item, here)
+        if value is not None:
+            result[name] = value
+    return result
 
+
+def _phone(name: str, item: Any, at: _At) -> Phone | None:
+    if not isinstance(item, dict) or not isinstance(item.get("number"), (str, int)):
+        at.problem(f"phone '{name}' needs a 'number'")
+        return None
+    _check_keys(
+        item, {"number", "person", "source"}, {"number", "source"}, at.named(f"phones.{name}")
+    )
+    return Phone(str(item["number"]), item.get("person"))
+
+
+def _email(name: str, item: Any, at: _At) -> str | None:
+    address = item.get("address") if isinstance(item, dict) else None
+    if not isinstance(address, str) or "@" not in address:
+        at.problem(f"e-mail '{name}' needs an 'address' with '@'")
+        return None
+    _check_keys(item, {"address", "source"}, {"address", "source"}, at.named(f"emails.{name}"))
+    return address
+
+
+def _address(name: str, item: Any, at: _At) -> tuple[str, ...] | None:
+    message = f"address '{name}' needs 'lines'"
+    if not isinstance(item, dict):
+        at.problem(message)
+        return None
+    lines = _string_list(item.get("lines"), at, message, empty=False)
+    if lines is not None:
+        _check_keys(item, {"lines", "source"}, {"lines", "source"}, at.named(f"addresses.{name}"))
+    return lines
+
+
+def _schedule(name: str, item: Any, at: _At) -> Schedule | None:
+    weekly = item.get("weekly") if isinstance(item, dict) else None
+    if not isinstance(weekly, dict):
+        at.problem(f"schedule '{name}' needs 'weekly'")
+        return None
+    _check_keys(item, {"weekly", "source"}, {"weekly", "source"}, at.named(f"schedules.{name}"))
+    days: dict[int, tuple[tuple[dt.time, dt.time], ...]] = {}
+    for day, intervals in weekly.items():
+        here = at.line_of(weekly, day)
+        if day not in WEEKDAYS:
+            here.problem(f"schedule '{name}': '{day}' is not one of {', '.join(WEEKDAYS)}")
+            continue
+        parsed = [
+            _parse_interval(i) for i in (intervals if isinstance(intervals, list) else [intervals])
+        ]
+        if not parsed or any(p is None for p in parsed):
+            here.problem(f"schedule '{name}', {day}: write times as \"08:00-12:00\"")
+            continue
+        days[WEEKDAYS.index(day)] = _merge([p for p in parsed if p])
+    return Schedule(days)
+
+
+# -- entries ---------------------------------------------------------------------------------
 
 _ENTRY_KEYS = {
     "id",
@@ -491,227 +593,291 @@ _ENTRY_REQUIRED = {"id", "source", "updated", "answers", "questions"}
 
 
 def _read_entry(
-    raw: Any, file: str, languages: tuple[str, ...], directory: Directory, out: _Collector
+    raw: Any, at: _At, languages: tuple[str, ...], directory: Directory
 ) -> Entry | None:
+    """One entry of a topic file; None when it has a problem (all of them are reported)."""
     if not isinstance(raw, LineDict):
-        out.add(
-            file, _line(raw), "each entry must be a mapping with 'id', 'answers', 'questions', ..."
-        )
+        at.problem("each entry must be a mapping with 'id', 'answers', 'questions', ...")
         return None
     entry_id = raw.get("id")
     if not isinstance(entry_id, str) or not _ID.match(entry_id):
-        out.add(
-            file,
-            _line(raw, "id"),
-            f"id {entry_id!r} must be lower-case words joined by '-' (like 'field-work-training')",
+        at.line_of(raw, "id").problem(
+            f"id {entry_id!r} must be lower-case words joined by '-' (like 'field-work-training')"
         )
         return None
-    where = {"entry": entry_id}
-    before = len(out.problems)
-    _check_keys(raw, _ENTRY_KEYS, _ENTRY_REQUIRED, file, out, **where)
+    at = replace(at, line=raw.line, entry=entry_id)
+    before = len(at.out.problems)
+    _check_keys(raw, _ENTRY_KEYS, _ENTRY_REQUIRED, at)
     kind = raw.get("kind", "answer")
     if kind not in ENTRY_KINDS:
-        out.add(
-            file,
-            _line(raw, "kind"),
-            f"kind must be one of {', '.join(ENTRY_KINDS)}",
-            field="kind",
-            **where,
-        )
+        at.key(raw, "kind").problem(f"kind must be one of {', '.join(ENTRY_KINDS)}")
     field_id = raw.get("field")
     if field_id is not None and not (isinstance(field_id, str) and _ID.match(field_id)):
-        out.add(
-            file,
-            _line(raw, "field"),
-            "field must be the id of a field entry",
-            field="field",
-            **where,
-        )
-    source = _text_list(raw.get("source"))
-    if not source:
-        out.add(
-            file,
-            _line(raw, "source"),
-            "source must name where the facts come from",
-            field="source",
-            **where,
-        )
-    updated = raw.get("updated")
-    if isinstance(updated, str):
-        try:
-            updated = dt.date.fromisoformat(updated)
-        except ValueError:
-            updated = None
-    if not isinstance(updated, dt.date):
-        out.add(
-            file,
-            _line(raw, "updated"),
-            "updated must be a date like 2026-11-26",
-            field="updated",
-            **where,
-        )
-        updated = dt.date.min
-
-    def per_language(key: str, expect_list: bool) -> dict[str, Any]:
-        value = raw.get(key) or {}
-        if not isinstance(value, dict):
-            out.add(
-                file,
-                _line(raw, key),
-                f"{key} must map language codes to {'lists' if expect_list else 'texts'}",
-                field=key,
-                **where,
-            )
-            return {}
-        result: dict[str, Any] = {}
-        for lang, item in value.items():
-            line = _line(value, lang)
-            if lang not in languages:
-                out.add(
-                    file,
-                    line,
-                    f"language '{lang}' is not listed in {LANGUAGES_FILE}",
-                    field=f"{key}.{lang}",
-                    **where,
-                )
-                continue
-            if expect_list:
-                items = _text_list(item)
-                if items is None or isinstance(item, str):
-                    out.add(
-                        file,
-                        line,
-                        "must be a list of non-empty texts",
-                        field=f"{key}.{lang}",
-                        **where,
-                    )
-                    continue
-                result[lang] = tuple(s.strip() for s in items)
-            else:
-                if not isinstance(item, str) or not item.strip():
-                    out.add(file, line, "must be a non-empty text", field=f"{key}.{lang}", **where)
-                    continue
-                result[lang] = item.strip()
-        return result
-
-    titles = per_language("titles", expect_list=False)
-    for lang, title in titles.items():
-        if len(title) > MAX_TITLE:
-            out.add(
-                file,
-                _line(raw.get("titles"), lang),
-                f"title is {len(title)} characters; buttons fit {MAX_TITLE}",
-                field=f"titles.{lang}",
-                **where,
-            )
-    answers = per_language("answers", expect_list=False)
-    questions = per_language("questions", expect_list=True)
-    triggers = per_language("triggers", expect_list=True)
+        at.key(raw, "field").problem("field must be the id of a field entry")
+    source = _string_list(
+        raw.get("source"),
+        at.key(raw, "source"),
+        "source must name where the facts come from",
+        empty=False,
+    )
+    updated = _date(
+        raw.get("updated"), at.key(raw, "updated"), "updated must be a date like 2026-11-26"
+    )
+    titles = _per_language(raw, "titles", at, languages, "texts", _title)
+    answers = _per_language(
+        raw, "answers", at, languages, "texts", lambda text, here: _answer(text, here, directory)
+    )
+    questions = _per_language(raw, "questions", at, languages, "lists", _questions)
+    triggers = _per_language(raw, "triggers", at, languages, "lists", _questions)
     if triggers and kind not in CRISIS_KINDS:
-        out.add(
-            file,
-            _line(raw, "triggers"),
-            f"only entries of kind {' or '.join(CRISIS_KINDS)} have triggers",
-            field="triggers",
-            **where,
+        at.key(raw, "triggers").problem(
+            f"only entries of kind {' or '.join(CRISIS_KINDS)} have triggers"
         )
-    for lang, text in answers.items():
-        for kind_name, key in PLACEHOLDER.findall(text):
-            if kind_name not in PLACEHOLDER_KINDS or not directory.has(kind_name, key):
-                out.add(
-                    file,
-                    _line(raw.get("answers"), lang),
-                    f"unknown placeholder {{{kind_name}:{key}}}",
-                    field=f"answers.{lang}",
-                    **where,
-                )
-        stray = PLACEHOLDER.sub("", text)
-        if "{" in stray or "}" in stray:
-            out.add(
-                file,
-                _line(raw.get("answers"), lang),
-                "a '{' or '}' that is not a placeholder like {tel:hecht}",
-                field=f"answers.{lang}",
-                **where,
-            )
-    related = raw.get("related") or []
-    if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
-        out.add(
-            file,
-            _line(raw, "related"),
-            "related must be a list of entry ids",
-            field="related",
-            **where,
-        )
-        related = []
-    outdated = raw.get("outdated") or []
-    if not isinstance(outdated, list) or not all(
-        isinstance(x, str) and x in languages for x in outdated
-    ):
-        out.add(
-            file,
-            _line(raw, "outdated"),
-            "outdated must be a list of language codes",
-            field="outdated",
-            **where,
-        )
-        outdated = []
-    if len(out.problems) > before:
+    related = _string_list(
+        raw.get("related", []),
+        at.key(raw, "related"),
+        "related must be a list of entry ids",
+        one_text=False,
+    )
+    outdated = _outdated(raw.get("outdated", []), at.key(raw, "outdated"), languages)
+    if len(at.out.problems) > before or source is None or updated is None:
         return None
     return Entry(
         id=entry_id,
         kind=str(kind),
         field=field_id,
-        source=tuple(source or ()),
+        source=source,
         updated=updated,
         titles=titles,
         answers=answers,
         questions=questions,
         triggers=triggers,
-        related=tuple(related),
-        outdated=tuple(outdated),
-        file=file,
+        related=related or (),
+        outdated=outdated,
+        file=at.file,
         line=raw.line,
         lines=dict(raw.key_lines),
     )
 
 
+def _per_language(
+    raw: LineDict,
+    key: str,
+    at: _At,
+    languages: tuple[str, ...],
+    expected: str,
+    read: Callable[[Any, _At], _T | None],
+) -> dict[str, _T]:
+    """An entry's `key` (answers, questions, ...): language -> a value read by `read`."""
+    here = at.key(raw, key)
+    value = _mapping(raw.get(key), here, f"{key} must map language codes to {expected}")
+    result: dict[str, _T] = {}
+    for lang, item in value.items():
+        item_at = here.key(value, lang)
+        if lang not in languages:
+            item_at.problem(f"language '{lang}' is not listed in {LANGUAGES_FILE}")
+            continue
+        parsed = read(item, item_at)
+        if parsed is not None:
+            result[lang] = parsed
+    return result
+
+
+def _title(value: Any, at: _At) -> str | None:
+    title = _text(value, at)
+    if title is not None and len(title) > MAX_TITLE:
+        at.problem(f"title is {len(title)} characters; buttons fit {MAX_TITLE}")
+    return title
+
+
+def _answer(value: Any, at: _At, directory: Directory) -> str | None:
+    """An answer text whose placeholders all name something in the directory."""
+    text = _text(value, at)
+    if text is None:
+        return None
+    for kind, key in PLACEHOLDER.findall(text):
+        if kind not in PLACEHOLDER_KINDS or not directory.has(kind, key):
+            at.problem(f"unknown placeholder {{{kind}:{key}}}")
+    stray = PLACEHOLDER.sub("", text)
+    if "{" in stray or "}" in stray:
+        at.problem("a '{' or '}' that is not a placeholder like {tel:hecht}")
+    return text
+
+
+def _questions(value: Any, at: _At) -> tuple[str, ...] | None:
+    listed = _string_list(value, at, "must be a list of non-empty texts", one_text=False)
+    return None if listed is None else tuple(text.strip() for text in listed)
+
+
+def _outdated(value: Any, at: _At, languages: tuple[str, ...]) -> tuple[str, ...]:
+    message = "outdated must be a list of language codes"
+    listed = _string_list(value, at, message, one_text=False)
+    if listed is None:
+        return ()
+    if not all(code in languages for code in listed):
+        at.problem(message)
+        return ()
+    return listed
+
+
 def topic_files(root: Path) -> list[Path]:
     """The YAML files holding entries, in a stable order."""
-    special = (LANGUAGES_FILE, DIRECTORY_FILE, OUT_OF_SCOPE_FILE)
+    special = (LANGUAGES_FILE, DIRECTORY_FILE, OUT_OF_SCOPE_FILE, INTERFACE_FILE)
     return sorted(p for p in root.glob("*.yaml") if p.name not in special)
+
+
+def _read_topic_file(
+    path: Path, languages: tuple[str, ...], directory: Directory, out: _Collector
+) -> tuple[list[Entry], set[str]]:
+    """The valid entries of one topic file, and the ids of those with problems."""
+    at = _At(out, path.name)
+    try:
+        data = _document(path, at, "must be a mapping with 'version' and 'entries'")
+    except YamlError as error:
+        out.problems.append(Problem(error.file, error.line, error.message))
+        return [], set()
+    if data is None:
+        return [], set()
+    _check_keys(data, {"version", "entries"}, {"version", "entries"}, at)
+    if data.get("version") != SCHEMA_VERSION:
+        at.line_of(data, "version").problem(f"version must be {SCHEMA_VERSION}")
+    raw_entries = data.get("entries", [])
+    if not isinstance(raw_entries, list):
+        at.line_of(data, "entries").problem("'entries' must be a list")
+        return [], set()
+    entries: list[Entry] = []
+    rejected: set[str] = set()
+    for index, raw in enumerate(raw_entries):
+        entry = _read_entry(raw, at.item(raw_entries, index), languages, directory)
+        if entry is not None:
+            entries.append(entry)
+        elif isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            rejected.add(raw["id"])
+    return entries, rejected
+
+
+# -- out-of-scope.yaml -----------------------------------------------------------------------
 
 
 def _read_out_of_scope(
     root: Path, languages: tuple[str, ...], out: _Collector
 ) -> dict[str, tuple[str, ...]]:
     """out-of-scope.yaml (optional): `version: 1` and `questions:` language -> list of texts."""
-    path = root / OUT_OF_SCOPE_FILE
-    if not path.is_file():
+    if not (root / OUT_OF_SCOPE_FILE).is_file():
         return {}
-    name = OUT_OF_SCOPE_FILE
-    data = load_yaml_file(path)
-    if not isinstance(data, LineDict):
-        out.add(name, 1, "must be a mapping with 'version' and 'questions'")
+    at = _At(out, OUT_OF_SCOPE_FILE)
+    data = _document(
+        root / OUT_OF_SCOPE_FILE, at, "must be a mapping with 'version' and 'questions'"
+    )
+    if data is None:
         return {}
-    _check_keys(data, {"version", "questions"}, {"version", "questions"}, name, out)
-    questions = data.get("questions") or {}
-    if not isinstance(questions, dict):
-        out.add(name, _line(data, "questions"), "'questions' must map language codes to lists")
-        return {}
+    _check_keys(data, {"version", "questions"}, {"version", "questions"}, at)
+    questions = _mapping(
+        data.get("questions"),
+        at.line_of(data, "questions"),
+        "'questions' must map language codes to lists",
+    )
     result: dict[str, tuple[str, ...]] = {}
     for lang, listed in questions.items():
-        texts = _text_list(listed)
-        if lang not in languages or texts is None:
-            out.add(
-                name,
-                _line(questions, lang),
-                f"'{lang}': a supported language with a list of questions",
-                field=f"questions.{lang}",
-            )
+        here = at.named("questions").key(questions, lang)
+        message = f"'{lang}': a supported language with a list of questions"
+        if lang not in languages:
+            here.problem(message)
             continue
-        result[lang] = tuple(texts)
+        texts = _string_list(listed, here, message)
+        if texts is not None:
+            result[lang] = texts
     return result
+
+
+# -- interface.yaml --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Interface:
+    menu: tuple[str, ...]
+    roles: Roles
+    references: tuple[tuple[str, int, str], ...]  # (entry id, line, key path) to check
+
+
+_ROLES = ("hours", "contact", "fallback_contact", "quick_answers")
+
+
+def _read_interface(root: Path, out: _Collector) -> _Interface:
+    """interface.yaml: `menu:` (entry ids) and `roles:` (the entries commands show)."""
+    at = _At(out, INTERFACE_FILE)
+    empty = _Interface((), Roles("", "", "", ()), ())
+    if not (root / INTERFACE_FILE).is_file():
+        at.problem(
+            "file is missing (it names the menu's entries and those of /hours, /contact; "
+            "a release ships it: `kik-bot knowledge take interface.yaml`)"
+        )
+        return empty
+    data = _document(
+        root / INTERFACE_FILE, at, "must be a mapping with 'version', 'menu' and 'roles'"
+    )
+    if data is None:
+        return empty
+    _check_keys(data, {"version", "menu", "roles"}, {"version", "menu", "roles"}, at)
+    if data.get("version") != SCHEMA_VERSION:
+        at.line_of(data, "version").problem(f"version must be {SCHEMA_VERSION}")
+    references: list[tuple[str, int, str]] = []
+    menu = _id_list(data, "menu", "menu", at, references)
+    roles = data.get("roles")
+    if isinstance(roles, dict):
+        _check_keys(roles, set(_ROLES), set(_ROLES), at.line_of(data, "roles"))
+    else:
+        if "roles" in data:
+            at.line_of(data, "roles").problem("'roles' must map roles to entry ids")
+        roles = {}
+    chosen: dict[str, str] = {}
+    for key in _ROLES[:3]:
+        if key not in roles:
+            continue
+        if not isinstance(roles[key], str):
+            at.line_of(roles, key).problem(f"'roles.{key}' must be one entry id")
+            continue
+        chosen[key] = roles[key]
+        references.append((roles[key], _line(roles, key), f"roles.{key}"))
+    quick = _id_list(roles, "quick_answers", "roles.quick_answers", at, references)
+    return _Interface(
+        menu,
+        Roles(
+            chosen.get("hours", ""),
+            chosen.get("contact", ""),
+            chosen.get("fallback_contact", ""),
+            quick,
+        ),
+        tuple(references),
+    )
+
+
+def _id_list(
+    container: Mapping[str, Any],
+    key: str,
+    path: str,
+    at: _At,
+    references: list[tuple[str, int, str]],
+) -> tuple[str, ...]:
+    """A list of entry ids at `key` (absent: none); each is added to `references`."""
+    if key not in container:
+        return ()
+    listed = _string_list(
+        container[key],
+        at.line_of(container, key),
+        f"'{path}' must be a list of entry ids",
+        one_text=False,
+        empty=False,
+    )
+    for index, item in enumerate(listed or ()):
+        here = at.item(container[key], index)
+        if item in container[key][:index]:
+            here.problem(f"'{path}': '{item}' is listed twice")
+        references.append((item, here.line, path))
+    return listed or ()
+
+
+# -- the whole folder ------------------------------------------------------------------------
 
 
 def load_knowledge(root: Path) -> Knowledge:
@@ -724,32 +890,15 @@ def load_knowledge(root: Path) -> Knowledge:
         langs = _read_languages(root, out)
         directory = _read_directory(root, out)
         out_of_scope = _read_out_of_scope(root, langs.codes, out)
+        interface = _read_interface(root, out)
     except YamlError as error:
-        raise KnowledgeError([Problem(*_split_yaml_error(error))]) from None
+        raise KnowledgeError([Problem(error.file, error.line, error.message)]) from None
     entries: dict[str, Entry] = {}
     rejected: set[str] = set()  # ids of entries with errors: already reported, not again
     for path in topic_files(root):
-        try:
-            data = load_yaml_file(path)
-        except YamlError as error:
-            out.problems.append(Problem(*_split_yaml_error(error)))
-            continue
-        if not isinstance(data, LineDict):
-            out.add(path.name, 1, "must be a mapping with 'version' and 'entries'")
-            continue
-        _check_keys(data, {"version", "entries"}, {"version", "entries"}, path.name, out)
-        if data.get("version") != SCHEMA_VERSION:
-            out.add(path.name, _line(data, "version"), f"version must be {SCHEMA_VERSION}")
-        raw_entries = data.get("entries") or []
-        if not isinstance(raw_entries, list):
-            out.add(path.name, _line(data, "entries"), "'entries' must be a list")
-            continue
-        for raw in raw_entries:
-            entry = _read_entry(raw, path.name, langs.codes, directory, out)
-            if entry is None:
-                if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-                    rejected.add(raw["id"])
-                continue
+        read, failed = _read_topic_file(path, langs.codes, directory, out)
+        rejected |= failed
+        for entry in read:
             if entry.id in entries:
                 first = entries[entry.id]
                 out.add(
@@ -760,6 +909,32 @@ def load_knowledge(root: Path) -> Knowledge:
                 )
                 continue
             entries[entry.id] = entry
+    _check_references(entries, rejected, interface, out)
+    if not entries and not out.problems:
+        out.add(str(root), 0, "no entries found")
+    if out.problems:
+        raise KnowledgeError(out.problems)
+    return Knowledge(
+        root=root,
+        languages=langs.codes,
+        authoritative=langs.authoritative,
+        fallback=langs.fallback,
+        fillers=langs.fillers,
+        aliases=langs.aliases,
+        closer_to_authoritative=langs.closer_to_authoritative,
+        entries=entries,
+        directory=directory,
+        menu=interface.menu,
+        roles=interface.roles,
+        out_of_scope=out_of_scope,
+    )
+
+
+def _check_references(
+    entries: Mapping[str, Entry], rejected: set[str], interface: _Interface, out: _Collector
+) -> None:
+    """Fields, related ids and the interface's ids name entries; one emergency entry at most.
+    An id of an entry with problems of its own is not reported again."""
     field_ids = {e.id for e in entries.values() if e.field == e.id}
     for entry in entries.values():
         if entry.field is not None and entry.field not in field_ids | rejected:
@@ -779,6 +954,9 @@ def load_knowledge(root: Path) -> Knowledge:
                     entry=entry.id,
                     field="related",
                 )
+    for ref, line, path in interface.references:
+        if ref not in entries and ref not in rejected:
+            out.add(INTERFACE_FILE, line, f"'{path}': no entry has the id '{ref}'")
     general = [e for e in entries.values() if e.kind == "emergency"]
     for extra in general[1:]:
         out.add(
@@ -788,27 +966,3 @@ def load_knowledge(root: Path) -> Knowledge:
             entry=extra.id,
             field="kind",
         )
-    if not entries and not out.problems:
-        out.add(str(root), 0, "no entries found")
-    if out.problems:
-        raise KnowledgeError(out.problems)
-    return Knowledge(
-        root,
-        langs.codes,
-        langs.authoritative,
-        langs.fallback,
-        langs.fillers,
-        langs.aliases,
-        langs.closer_to_authoritative,
-        entries,
-        directory,
-        out_of_scope,
-    )
-
-
-def _split_yaml_error(error: YamlError) -> tuple[str, int, str]:
-    text = str(error)
-    match = re.match(r"^(.*?):(\d+): (.*)$", text, re.S)
-    if match:
-        return match.group(1), int(match.group(2)), match.group(3)
-    return text.split(":", 1)[0], 0, text

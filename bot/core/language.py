@@ -15,11 +15,14 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import py3langid.langid as langid
 
-from bot.core.knowledge import Knowledge
 from bot.core.normalize import fold_letters, normalize
+
+if TYPE_CHECKING:  # the knowledge reads its languages' scripts with dominant_script
+    from bot.core.knowledge import Knowledge
 
 # Below this many letters the detector's verdict is too weak to call a text foreign.
 _FOREIGN_MIN_LETTERS = 12
@@ -121,9 +124,9 @@ class LanguageDetector:
         answers (so a new language needs no code)."""
         return cls(
             knowledge.languages,
-            knowledge_scripts(knowledge),
+            knowledge.scripts,
             knowledge.aliases,
-            knowledge_alphabets(knowledge),
+            knowledge.alphabets,
             german_words(knowledge),
             knowledge.authoritative,
         )
@@ -210,15 +213,6 @@ class LanguageDetector:
         return result
 
 
-def language_scripts(answers_by_language: Mapping[str, Iterable[str]]) -> dict[str, str]:
-    """The script of each language, read from its own answer texts (so new languages need no code)."""
-    scripts: dict[str, str] = {}
-    for lang, texts in answers_by_language.items():
-        script, _ = dominant_script(" ".join(texts))
-        scripts[lang] = script or "LATIN"
-    return scripts
-
-
 def german_words(knowledge: Knowledge) -> frozenset[str]:
     """The words of the authoritative (German) texts, normalised."""
     german = knowledge.authoritative
@@ -227,24 +221,4 @@ def german_words(knowledge: Knowledge) -> frozenset[str]:
         for entry in knowledge
         for text in (entry.answers.get(german, ""), *entry.questions.get(german, ()))
         for word in normalize(text).split()
-    )
-
-
-def knowledge_alphabets(knowledge: Knowledge) -> dict[str, frozenset[str]]:
-    """The letters each language's answers are written with (lower case)."""
-    return {
-        lang: frozenset(
-            char
-            for entry in knowledge
-            for char in entry.answers.get(lang, "").casefold()
-            if char.isalpha()
-        )
-        for lang in knowledge.languages
-    }
-
-
-def knowledge_scripts(knowledge: Knowledge) -> dict[str, str]:
-    """The script of each language of a knowledge base, read from its answers."""
-    return language_scripts(
-        {lang: [e.answers.get(lang, "") for e in knowledge] for lang in knowledge.languages}
     )

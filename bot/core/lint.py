@@ -11,7 +11,6 @@ import re
 from collections import defaultdict
 
 from bot.core.knowledge import OUT_OF_SCOPE_FILE, PLACEHOLDER, Knowledge, Problem
-from bot.core.language import knowledge_scripts
 from bot.core.normalize import normalize
 from bot.i18n import Translations
 
@@ -133,7 +132,7 @@ def _lint_crisis(knowledge: Knowledge) -> list[Problem]:
                         field=f"triggers.{lang}",
                     )
                 )
-    detector = CrisisDetector(knowledge, knowledge_scripts(knowledge))
+    detector = CrisisDetector(knowledge, knowledge.scripts)
     crisis_ids = {e.id for e in knowledge.crisis_entries}
     for entry in knowledge:
         if entry.id in crisis_ids:

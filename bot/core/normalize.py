@@ -73,8 +73,3 @@ def normalize(text: str) -> str:
 def fold_letters(text: str) -> str:
     """Only the letter variants of `normalize` folded (ي -> ی, ك -> ک, ß -> ss ...), case kept."""
     return text.translate(_LETTER_FOLDS)
-
-
-def tokens(text: str) -> list[str]:
-    """The words of an already normalised text."""
-    return text.split()

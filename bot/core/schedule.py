@@ -22,7 +22,6 @@ _LOOKAHEAD_DAYS = 21
 class Status:
     """Opening status at a moment, in the office's time zone."""
 
-    now: dt.datetime
     open_until: dt.datetime | None
     next_opening: dt.datetime | None
     holiday_today: str | None
@@ -64,7 +63,7 @@ class OfficeClock:
             for start, end in schedule.weekly.get(now.weekday(), ()):
                 if start <= now.time() < end:
                     open_until = self._at(now.date(), end)
-        return Status(now, open_until, self._next_opening(schedule, now), holiday_today)
+        return Status(open_until, self._next_opening(schedule, now), holiday_today)
 
     def _next_opening(self, schedule: Schedule, now: dt.datetime) -> dt.datetime | None:
         for offset in range(_LOOKAHEAD_DAYS):

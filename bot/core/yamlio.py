@@ -15,7 +15,14 @@ MAX_FILE_BYTES = 2_000_000
 
 
 class YamlError(Exception):
-    """A YAML file that cannot be read; the message names file and line."""
+    """A YAML file that cannot be read: `file`, `line` (1-based; 0 for the whole file) and
+    `message`; as text, "file:line: message"."""
+
+    def __init__(self, file: str, line: int, message: str) -> None:
+        super().__init__(f"{file}:{line}: {message}" if line else f"{file}: {message}")
+        self.file = file
+        self.line = line
+        self.message = message
 
 
 class LineDict(dict[str, Any]):
@@ -26,9 +33,10 @@ class LineDict(dict[str, Any]):
 
 
 class LineList(list[Any]):
-    """A sequence that knows its line (1-based)."""
+    """A sequence that knows its line and the line of each of its items (1-based)."""
 
     line: int = 0
+    item_lines: list[int]
 
 
 # libyaml's C parser when PyYAML has it (about ten times faster), the pure-Python one otherwise.
@@ -77,6 +85,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
         result = LineList(self.construct_object(child, deep=True) for child in node.value)
         result.line = node.start_mark.line + 1
+        result.item_lines = [child.start_mark.line + 1 for child in node.value]
         return result
 
 
@@ -91,19 +100,19 @@ def load_yaml_text(text: str, name: str) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
-        raise YamlError(f"{name}:{line}: {error.problem or error.context}") from None
+        raise YamlError(name, line, str(error.problem or error.context)) from None
     except yaml.YAMLError as error:
-        raise YamlError(f"{name}: {error}") from None
+        raise YamlError(name, 0, str(error)) from None
 
 
 def load_yaml_file(path: Path) -> Any:
     """Read and parse a YAML file, refusing files too large to be hand-written knowledge."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise YamlError(f"{path.name}:1: file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        raise YamlError(path.name, 1, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise YamlError(f"{path.name}:1: not UTF-8 text ({error.reason})") from None
+        raise YamlError(path.name, 1, f"not UTF-8 text ({error.reason})") from None
     return load_yaml_text(text, path.name)

@@ -128,7 +128,13 @@ class KnowledgeEditor:
 
             new = self._apply(entry.file, entry_id, change)
             audit_id = self.store.audit(
-                staff_id, "edit", entry_id, f"answers.{language}", current, text
+                staff_id,
+                "edit",
+                entry_id,
+                f"answers.{language}",
+                current,
+                text,
+                outdated_before=entry.outdated,
             )
             return Saved(new, audit_id)
 
@@ -221,7 +227,9 @@ class KnowledgeEditor:
                             del item["answers"][language]
                         else:
                             item["answers"][language] = _block(record.before)
-                        if language == knowledge.authoritative:
+                        if record.outdated_before is not None:
+                            self._set_outdated(item, list(record.outdated_before))
+                        elif language == knowledge.authoritative:  # recorded before schema 4
                             self._set_outdated(item, [])
                     else:
                         questions = item["questions"][language]
@@ -231,7 +239,13 @@ class KnowledgeEditor:
                 new = self._apply(entry.file, record.entry, change)
             self.store.mark_undone(record.id)
             audit_id = self.store.audit(
-                staff_id, "undo", record.entry, record.field, record.after, record.before
+                staff_id,
+                "undo",
+                record.entry,
+                record.field,
+                record.after,
+                record.before,
+                outdated_before=None if record.action == "new" else entry.outdated,
             )
             return record, Saved(new, audit_id)
 

@@ -86,7 +86,7 @@ class Ctx(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], BotData]
             return self.answerer.knowledge.fallback
         stored = self.store.language(user.id)
         if stored:
-            return stored[0]
+            return stored.language
         return self.answerer.supported(user.language_code) or self.answerer.knowledge.fallback
 
     def gettext_for(self, language: str) -> Gettext:

@@ -77,7 +77,7 @@ async def answer_inline(update: Update, ctx: Ctx) -> None:
             ]
     else:
         language = language or ctx.language_of(query.from_user)
-        entry_ids = ["hours", "contact", "address", "about"]
+        entry_ids = list(knowledge.roles.quick_answers)
     results = []
     for entry_id in entry_ids[:MAX_INLINE_RESULTS]:
         if entry_id not in knowledge.entries or knowledge.entries[entry_id].kind == "smalltalk":

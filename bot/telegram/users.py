@@ -71,7 +71,7 @@ async def show_help(update: Update, ctx: Ctx) -> None:
 
 async def show_hours(update: Update, ctx: Ctx) -> None:
     """Show the office hours, whether it is open now and when it opens next."""
-    await _show_entry(update, ctx, "hours")
+    await _show_entry(update, ctx, ctx.answerer.knowledge.roles.hours)
 
 
 async def show_contact(update: Update, ctx: Ctx) -> None:
@@ -85,7 +85,7 @@ async def show_contact(update: Update, ctx: Ctx) -> None:
             await ctx.bot.send_contact(
                 chat_id, phone_number=phone.dial, first_name=first, last_name=last or None
             )
-    await _show_entry(update, ctx, "contact")
+    await _show_entry(update, ctx, ctx.answerer.knowledge.roles.contact)
 
 
 async def show_privacy(update: Update, ctx: Ctx) -> None:
@@ -173,8 +173,8 @@ async def answer_question(update: Update, ctx: Ctx) -> None:
     if question is None:
         return
     stored = ctx.store.language(user.id) if user is not None else None
-    explicit = stored[0] if stored and stored[1] else None
-    recent = stored[0] if stored and not stored[1] else None
+    explicit = stored.language if stored and stored.explicit else None
+    recent = stored.language if stored and not stored.explicit else None
     answer = ctx.answerer.answer(
         question,
         Hints(preferred=explicit, recent=recent, client=user.language_code if user else None),
@@ -227,10 +227,8 @@ async def explain_text_only(update: Update, ctx: Ctx) -> None:
             )
         )
     )
-    contact = (
-        ctx.answerer.render_entry("contact", language, as_html=True)
-        if "contact" in ctx.answerer.knowledge.entries
-        else ""
+    contact = ctx.answerer.render_entry(
+        ctx.answerer.knowledge.roles.fallback_contact, language, as_html=True
     )
     await send(
         ctx, chat_id, views.Reply((views.direction(f"{note}\n\n{contact}".strip(), language),))

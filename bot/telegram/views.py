@@ -16,18 +16,6 @@ from bot.i18n import Gettext, _, native_name
 
 MAX_MESSAGE = 4096
 CALLBACK_VERSION = "k1"
-MENU_ENTRIES = (
-    "field-language-education",
-    "field-work-training",
-    "field-health-care",
-    "field-civic-engagement",
-    "field-participation",
-    "field-intercultural-opening",
-    "hours",
-    "contact",
-    "address",
-    "about",
-)
 RLM = "\u200f"
 
 
@@ -121,7 +109,7 @@ def menu_button(gettext: Gettext, language: str) -> InlineKeyboardButton:
 
 def menu(answerer: Answerer, language: str, gettext: Gettext) -> Reply:
     text = gettext(_("Choose a topic, or simply type your question in your language."))
-    buttons = entry_buttons(answerer, MENU_ENTRIES, language)
+    buttons = entry_buttons(answerer, answerer.knowledge.menu, language)
     return Reply(
         (direction(html.escape(text), language),), InlineKeyboardMarkup(_rows(buttons, 2))
     )
