@@ -205,17 +205,18 @@ def backup(settings: Settings, target: Path) -> int:
 
 
 def prepare_knowledge(settings: Settings) -> None:
-    """In a container: seed the knowledge staff edit from the image's, on first start."""
+    """In a container: seed the knowledge staff edit from the image's, on first start; later,
+    copy in the files a release ships for the first time."""
     from bot import shipped
 
-    if settings.shipped_knowledge_dir is not None and shipped.seed(
-        settings.shipped_knowledge_dir, settings.knowledge_dir
-    ):
-        log.info(
-            "copied the shipped knowledge from %s to %s",
-            settings.shipped_knowledge_dir,
-            settings.knowledge_dir,
-        )
+    source = settings.shipped_knowledge_dir
+    if source is None:
+        return
+    if shipped.seed(source, settings.knowledge_dir):
+        log.info("copied the shipped knowledge from %s to %s", source, settings.knowledge_dir)
+        return
+    for name in shipped.add_new(source, settings.knowledge_dir):
+        log.info("copied %s, new in this release, from %s", name, source)
 
 
 def shipped_changes(settings: Settings) -> list[Change]:

@@ -84,6 +84,20 @@ def seed(shipped: Path, live: Path) -> bool:
     return True
 
 
+def add_new(shipped: Path, live: Path) -> list[str]:
+    """Copy in the files this release ships for the first time (e.g. interface.yaml): nothing
+    here can be overwritten, and the knowledge may not load without them. Their names."""
+    if not _names(live):
+        return []
+    baseline = live / BASELINE
+    added = sorted(_names(shipped) - _names(live) - _names(baseline))
+    for name in added:
+        text = (shipped / name).read_text(encoding="utf-8")
+        atomic_write(live / name, text)
+        _remember(baseline, name, text)
+    return added
+
+
 def pending(shipped: Path, live: Path) -> list[Change]:
     """What the release changed that is not yet here. A file already equal to the shipped one
     only has its baseline brought up to date (so a later release compares with it)."""

@@ -112,3 +112,21 @@ def test_an_empty_folder_such_as_a_mount_point_is_seeded_in_place(tmp_path: Path
     assert [p.name for p in live.iterdir() if p.name.startswith(".")] == [shipped.BASELINE]
     assert not shipped.seed(KNOWLEDGE_DIR, live)  # seeded once only
     assert shipped.pending(KNOWLEDGE_DIR, live) == []
+
+
+def test_a_file_new_in_a_release_is_copied_in_and_the_bot_starts(tmp_path: Path) -> None:
+    image = tmp_path / "image-knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, image)
+    live = tmp_path / "knowledge"
+    env = {"KIK_SHIPPED_KNOWLEDGE_DIR": str(image), "KIK_KNOWLEDGE_DIR": str(live)}
+    assert run_cli("check", env=env).returncode == 0
+    # Seeded by a release before interface.yaml existed; staff edited another file since.
+    (live / "interface.yaml").unlink()
+    (live / ".shipped" / "interface.yaml").unlink()
+    _edit(live / "office.yaml", "Bitte vereinbaren Sie", "Bitte vereinbaren Sie (Staff)")
+    result = run_cli("ask", "Wann habt ihr offen?", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Montag" in result.stdout
+    assert "(Staff)" in (live / "office.yaml").read_text(encoding="utf-8")
+    assert (live / "interface.yaml").read_bytes() == (image / "interface.yaml").read_bytes()
+    assert "has everything the release ships" in run_cli("knowledge", env=env).stdout
