@@ -18,7 +18,7 @@ from typing import Any
 from bot.core import bidi
 from bot.core.knowledge import CRISIS_KINDS, Entry, Knowledge
 from bot.core.language import Detection, LanguageDetector, script_counts
-from bot.core.matcher import OUT_OF_SCOPE, Candidate, Matcher
+from bot.core.matcher import Candidate, Matcher
 from bot.core.normalize import normalize
 from bot.core.render import Renderer
 from bot.core.safety import CrisisDetector
@@ -58,6 +58,33 @@ class Outcome(StrEnum):
     SMALLTALK = "smalltalk"
     EMPTY = "empty"
 
+    @property
+    def understood(self) -> bool:
+        """A confident answer: what counts as answered in statistics and evaluation."""
+        return self in (Outcome.ANSWER, Outcome.EMERGENCY, Outcome.SMALLTALK)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """A question on its way to an answer: what the answer of every outcome repeats."""
+
+    question: str
+    detected: str | None
+    language: str
+    candidates: tuple[Candidate, ...] = ()
+
+    def answer(self, outcome: Outcome, text: str, html: str, **details: Any) -> Answer:
+        return Answer(
+            question=self.question,
+            detected=self.detected,
+            language=self.language,
+            outcome=outcome,
+            text=text,
+            html=html,
+            candidates=self.candidates,
+            **details,
+        )
+
 
 @dataclass(frozen=True)
 class Hints:
@@ -68,17 +95,17 @@ class Hints:
     recent: str | None = None  # the language of the person's last real question
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Answer:
     question: str
     detected: str | None
     language: str
     outcome: Outcome
-    entry: Entry | None
-    confidence: float
-    suggestions: tuple[str, ...]
     text: str
     html: str
+    entry: Entry | None = None
+    confidence: float = 0.0
+    suggestions: tuple[str, ...] = ()
     candidates: tuple[Candidate, ...] = field(default=(), repr=False)
     crisis: tuple[str, ...] = ()  # the crisis entries whose help the answer gives, in order
     short: bool = False  # one or two words: it says nothing about the person's language
@@ -100,7 +127,7 @@ class Answer:
     @property
     def understood(self) -> bool:
         """False when staff should see this question among the unanswered ones."""
-        return self.outcome in (Outcome.ANSWER, Outcome.EMERGENCY, Outcome.SMALLTALK)
+        return self.outcome.understood
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -169,7 +196,9 @@ class Answerer:
                     "Please type your question in a few words, for example: When is the office open?"
                 ),
             )
-            return self._message(question, None, language, Outcome.EMPTY, message)
+            return _Asked(question, None, language).answer(
+                Outcome.EMPTY, message, _escape(message)
+            )
 
         short = len(normalized.split()) <= SHORT_MESSAGE_WORDS
         if short and preferred is None:
@@ -179,28 +208,21 @@ class Answerer:
         normalized_head = normalized if head == text else normalize(head)
         hits = self.crisis.find(normalized_head, script_counts(head).keys())
         searched = self._languages_to_search(detection, preferred, client)
-        ranked = {lang: self.matcher.search(normalized, [lang]) for lang in searched}
-        out_of_scope = max(
-            (c.score for found in ranked.values() for c in found if c.entry_id == OUT_OF_SCOPE),
-            default=0.0,
-        )
-        by_language = {
-            lang: [c for c in found if c.entry_id != OUT_OF_SCOPE]
-            for lang, found in ranked.items()
-        }
+        rankings = {lang: self.matcher.search(normalized, lang) for lang in searched}
+        out_of_scope = max((r.out_of_scope for r in rankings.values()), default=0.0)
+        by_language = {lang: ranking.candidates for lang, ranking in rankings.items()}
         detected = self._question_language(detection, by_language, client, preferred)
         language = self._answer_language(detection, detected, preferred, client)
         candidates = self._merge(by_language)
+        asked = _Asked(question, detected, language, tuple(candidates))
 
         matched = self._crisis_match(candidates, CRISIS_KIND_MATCH if hits else CRISIS_MATCH)
         kinds = self.crisis.kinds([hit.entry_id for hit in hits] + ([matched] if matched else []))
         if kinds:
             confidence = 1.0 if hits else candidates[0].score
-            result = self._crisis_answer(
-                question, detected, language, kinds, confidence, now, candidates
-            )
+            result = self._crisis_answer(asked, kinds, confidence, now)
         else:
-            result = self._calibrate(question, detected, language, candidates, out_of_scope, now)
+            result = self._calibrate(asked, out_of_scope, now)
         return replace(result, short=True) if short else result
 
     # -- language -------------------------------------------------------------------------
@@ -277,19 +299,12 @@ class Answerer:
                     best[candidate.entry_id] = candidate
         return sorted(best.values(), key=lambda c: c.score, reverse=True)
 
-    def _calibrate(
-        self,
-        question: str,
-        detected: str | None,
-        language: str,
-        candidates: list[Candidate],
-        out_of_scope: float,
-        now: dt.datetime,
-    ) -> Answer:
+    def _calibrate(self, asked: _Asked, out_of_scope: float, now: dt.datetime) -> Answer:
         """A confident answer when the best entry scores high enough, or clearly more than the
         next entry and the examples of questions no entry answers; else "did you mean" or the
         fallback."""
         entries = self.knowledge.entries
+        candidates = asked.candidates
         topical = [c for c in candidates if entries[c.entry_id].kind != "smalltalk"]
         if candidates and entries[candidates[0].entry_id].kind == "smalltalk":
             top = candidates[0]
@@ -297,18 +312,10 @@ class Answerer:
                 topical and topical[0].score > top.score - SMALLTALK_MARGIN
             ):
                 return self._entry_answer(
-                    question,
-                    detected,
-                    language,
-                    Outcome.SMALLTALK,
-                    entries[top.entry_id],
-                    top.score,
-                    (),
-                    now,
-                    candidates,
+                    asked, Outcome.SMALLTALK, entries[top.entry_id], top.score, now
                 )
         if not topical or topical[0].score < max(SUGGEST_THRESHOLD, out_of_scope):
-            return self._fallback(question, detected, language, candidates, now)
+            return self._fallback(asked, now)
         best = topical[0]
         runner_up = max(topical[1].score if len(topical) > 1 else 0.0, out_of_scope)
         clear = best.score >= MARGIN_FLOOR and best.score - runner_up >= MARGIN
@@ -316,33 +323,21 @@ class Answerer:
             best.score >= ANSWER_THRESHOLD and best.score - out_of_scope >= OUT_OF_SCOPE_MARGIN
         ) or clear:
             return self._entry_answer(
-                question,
-                detected,
-                language,
-                Outcome.ANSWER,
-                entries[best.entry_id],
-                best.score,
-                (),
-                now,
-                candidates,
+                asked, Outcome.ANSWER, entries[best.entry_id], best.score, now
             )
         suggestions = tuple(
             c.entry_id for c in topical[:MAX_SUGGESTIONS] if c.score >= SUGGEST_THRESHOLD * 0.8
         )
+        language = asked.language
         lines = [self._t(language, _("I am not sure what you mean. Did you mean:"))]
         lines += [f"• {entries[s].title(language, self.knowledge.fallback)}" for s in suggestions]
         message = bidi.for_language("\n".join(lines), language)
-        return Answer(
-            question,
-            detected,
-            language,
+        return asked.answer(
             Outcome.SUGGEST,
-            None,
-            best.score,
-            suggestions,
             message,
             _escape(message),
-            tuple(candidates),
+            confidence=best.score,
+            suggestions=suggestions,
         )
 
     def _crisis_match(self, candidates: list[Candidate], threshold: float) -> str | None:
@@ -356,66 +351,36 @@ class Answerer:
         return None
 
     def _crisis_answer(
-        self,
-        question: str,
-        detected: str | None,
-        language: str,
-        kinds: tuple[str, ...],
-        confidence: float,
-        now: dt.datetime,
-        candidates: list[Candidate],
+        self, asked: _Asked, kinds: tuple[str, ...], confidence: float, now: dt.datetime
     ) -> Answer:
         """The general emergency numbers first, then the lines for each kind of crisis found."""
         entries = self.knowledge.entries
         general = self.knowledge.emergency
         specific = [entries[k] for k in kinds if general is None or k != general.id]
         parts = ([general] if general else []) + specific
-        gettext = self.translations.gettext(language)
+        gettext = self.translations.gettext(asked.language)
 
         def render(as_html: bool) -> str:
             return "\n\n".join(
-                self.renderer.answer_text(e, language, gettext, now, as_html=as_html)
+                self.renderer.answer_text(e, asked.language, gettext, now, as_html=as_html)
                 for e in parts
             )
 
-        return Answer(
-            question,
-            detected,
-            language,
+        return asked.answer(
             Outcome.EMERGENCY,
-            specific[0] if specific else parts[0],
-            confidence,
-            (),
             render(False),
             render(True),
-            tuple(candidates),
+            entry=specific[0] if specific else parts[0],
+            confidence=confidence,
             crisis=tuple(e.id for e in parts),
         )
 
-    def _fallback(
-        self,
-        question: str,
-        detected: str | None,
-        language: str,
-        candidates: list[Candidate],
-        now: dt.datetime,
-    ) -> Answer:
-        text, html = (
-            self.fallback_text(language, now),
-            self.fallback_text(language, now, as_html=True),
-        )
-        confidence = candidates[0].score if candidates else 0.0
-        return Answer(
-            question,
-            detected,
-            language,
+    def _fallback(self, asked: _Asked, now: dt.datetime) -> Answer:
+        return asked.answer(
             Outcome.FALLBACK,
-            None,
-            confidence,
-            (),
-            text,
-            html,
-            tuple(candidates),
+            self.fallback_text(asked.language, now),
+            self.fallback_text(asked.language, now, as_html=True),
+            confidence=asked.candidates[0].score if asked.candidates else 0.0,
         )
 
     def fallback_text(
@@ -436,38 +401,15 @@ class Answerer:
         return text
 
     def _entry_answer(
-        self,
-        question: str,
-        detected: str | None,
-        language: str,
-        outcome: Outcome,
-        entry: Entry,
-        confidence: float,
-        suggestions: tuple[str, ...],
-        now: dt.datetime,
-        candidates: list[Candidate] | None = None,
+        self, asked: _Asked, outcome: Outcome, entry: Entry, confidence: float, now: dt.datetime
     ) -> Answer:
-        gettext = self.translations.gettext(language)
-        text = self.renderer.answer_text(entry, language, gettext, now)
-        html = self.renderer.answer_text(entry, language, gettext, now, as_html=True)
-        return Answer(
-            question,
-            detected,
-            language,
+        gettext = self.translations.gettext(asked.language)
+        return asked.answer(
             outcome,
-            entry,
-            confidence,
-            suggestions,
-            text,
-            html,
-            tuple(candidates or ()),
-        )
-
-    def _message(
-        self, question: str, detected: str | None, language: str, outcome: Outcome, message: str
-    ) -> Answer:
-        return Answer(
-            question, detected, language, outcome, None, 0.0, (), message, _escape(message)
+            self.renderer.answer_text(entry, asked.language, gettext, now),
+            self.renderer.answer_text(entry, asked.language, gettext, now, as_html=True),
+            entry=entry,
+            confidence=confidence,
         )
 
     def _t(self, language: str, message: str) -> str:

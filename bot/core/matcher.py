@@ -33,8 +33,8 @@ DOCUMENT_SHARE = 0.7  # entry document vs. best single variant
 TYPO_MIN_LENGTH = 5
 TYPO_CUTOFF = 85.0  # rapidfuzz ratio from which an unknown word counts as a typo of a known one
 MAX_QUERY_TOKENS = 60
-# The examples of questions no entry answers (knowledge/out-of-scope.yaml) are ranked like one more
-# entry under this id; the answerer compares the best real entry with it.
+# The examples of questions no entry answers (knowledge/out-of-scope.yaml) are scored like one
+# more entry under this id; the search reports their score beside the entries.
 OUT_OF_SCOPE = "<out-of-scope>"
 
 
@@ -72,6 +72,15 @@ def strip_fillers(tokens: list[str], fillers: Iterable[tuple[str, ...]]) -> list
             else:
                 i += 1
     return kept or list(tokens)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The best entries for a question in one language, and how close it comes to the
+    examples of questions no entry answers (0..1)."""
+
+    candidates: list[Candidate]
+    out_of_scope: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -205,6 +214,9 @@ class _LanguageIndex:
         # One matrix: the entry documents in the first rows, then every variant.
         self.postings = _Postings(docs + variant_rows, idf, self.unknown_idf)
         self.variant_starts = np.asarray(starts, dtype=np.int64) + len(docs)
+        self.out_of_scope_row = (
+            self.entry_ids.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in self.entry_ids else None
+        )
 
     def corrected(self, tokens: list[str]) -> list[str]:
         """Words no question uses, replaced by the closest known word when it is a likely typo
@@ -224,9 +236,9 @@ class _LanguageIndex:
             result.append(token)
         return result
 
-    def search(self, tokens: list[str], limit: int) -> list[Candidate]:
+    def search(self, tokens: list[str], limit: int) -> Ranking:
         if not self.entry_ids:
-            return []
+            return Ranking([])
         tokens = strip_fillers(tokens, self.fillers)
         combined = self._entry_scores(tokens)
         topical = self._without_politeness(tokens)
@@ -234,14 +246,19 @@ class _LanguageIndex:
             # "Hallo, wann habt ihr offen?": small talk is scored on the whole message, the
             # real entries on the message without its politeness.
             combined = np.where(self.is_smalltalk, combined, self._entry_scores(topical))
+        out_of_scope = 0.0
+        if self.out_of_scope_row is not None:
+            out_of_scope = min(float(combined[self.out_of_scope_row]), 1.0)
+            combined[self.out_of_scope_row] = -1.0
         count = min(limit, len(combined))
         top = np.argpartition(-combined, count - 1)[:count]
         candidates = [
             Candidate(self.entry_ids[row], min(float(combined[row]), 1.0), self.language)
             for row in top
+            if row != self.out_of_scope_row
         ]
         candidates.sort(key=lambda c: c.score, reverse=True)
-        return candidates[:limit]
+        return Ranking(candidates[:limit], out_of_scope)
 
     def _without_politeness(self, tokens: list[str]) -> list[str]:
         """The question without a leading greeting (any small-talk phrasing, "dzien dobry") and
@@ -285,18 +302,10 @@ class Matcher:
         for language in self.knowledge.languages:
             self.index(language)
 
-    def search(self, normalized: str, languages: Iterable[str], limit: int = 5) -> list[Candidate]:
-        """Best candidates over the given languages, each entry once with its best language."""
+    def search(self, normalized: str, language: str, limit: int = 5) -> Ranking:
+        """The best entries in one language for a normalised question."""
         tokens = normalized.split()[:MAX_QUERY_TOKENS]
-        if not tokens:
-            return []
-        best: dict[str, Candidate] = {}
-        for lang in dict.fromkeys(languages):
-            index = self.index(lang)
-            if index is None:
-                continue
-            for candidate in index.search(tokens, limit):
-                current = best.get(candidate.entry_id)
-                if current is None or candidate.score > current.score:
-                    best[candidate.entry_id] = candidate
-        return sorted(best.values(), key=lambda c: c.score, reverse=True)[:limit]
+        index = self.index(language)
+        if not tokens or index is None:
+            return Ranking([])
+        return index.search(tokens, limit)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from bot.core.answer import Answer
+from bot.core.answer import Answer, Outcome
 from bot.core.normalize import normalize
 from bot.store import Store, Unanswered
 
@@ -27,7 +27,7 @@ def record(store: Store, answer: Answer) -> None:
     """Count a question; keep its text when staff should look at it."""
     entry = answer.entry.id if answer.entry else None
     store.log_question(answer.detected, str(answer.outcome), entry)
-    if not answer.understood and answer.outcome.value != "empty":
+    if not answer.understood and answer.outcome is not Outcome.EMPTY:
         store.add_unanswered(
             answer.question[:MAX_STORED_TEXT],
             answer.detected,
@@ -84,9 +84,6 @@ class Stats:
         return self.answered / self.total if self.total else 0.0
 
 
-ANSWERED = {"answer", "emergency", "smalltalk"}
-
-
 def stats(store: Store, days: int) -> Stats:
     per_day: dict[str, Counter[str]] = defaultdict(Counter)
     entries: Counter[str] = Counter()
@@ -94,10 +91,17 @@ def stats(store: Store, days: int) -> Stats:
     for day, language, outcome, entry in store.asked_since(days):
         per_day[day][language or "?"] += 1
         total += 1
-        answered += outcome in ANSWERED
+        answered += _understood(outcome)
         if entry:
             entries[entry] += 1
     return Stats(days, dict(per_day), total, answered, entries, store.feedback_since(days))
+
+
+def _understood(outcome: str) -> bool:
+    try:
+        return Outcome(outcome).understood
+    except ValueError:  # an outcome an older version logged
+        return False
 
 
 def format_stats(result: Stats) -> str:
