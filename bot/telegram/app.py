@@ -8,7 +8,9 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import tornado.httpserver
 import tornado.netutil
@@ -42,7 +44,8 @@ from bot.i18n import Translations, _
 from bot.live import settle_memory
 from bot.settings import Settings, Webhook
 from bot.store import Store
-from bot.telegram import guides, handover, staff, users
+from bot.telegram import buttons, guides, handover, staff, users
+from bot.telegram.buttons import Action
 from bot.telegram.context import App, BotData, Ctx, Services
 from bot.telegram.polling import Inbox, SecondInstance, poll, reach_telegram
 from bot.telegram.resilience import (
@@ -52,7 +55,6 @@ from bot.telegram.resilience import (
     install_log_redaction,
 )
 from bot.telegram.transport import bot_requests
-from bot.telegram.views import CALLBACK_VERSION
 from bot.telegram.webhook import MAX_BODY_BYTES, webhook_routes
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,25 @@ USER_COMMANDS = (
     ("privacy", _("What is stored about you")),
     ("forget", _("Delete what is stored about you")),
 )
+
+BUTTON_HANDLERS: dict[Action, Callable[[Update, Ctx], Coroutine[Any, Any, None]]] = {
+    Action.ENTRY: users.open_entry,
+    Action.MENU: users.back_to_menu,
+    Action.LANGUAGE: users.choose_language,
+    Action.TRANSLATION: users.show_translation,
+    Action.FEEDBACK: handover.on_feedback,
+    Action.HANDOVER_ASK: handover.ask_consent,
+    Action.HANDOVER_YES: handover.hand_over,
+    Action.HANDOVER_NO: handover.decline,
+    Action.EDIT_SAVE: staff.save_edit,
+    Action.DIALOGUE_CANCEL: staff.cancel_button,
+    Action.NEW_ENTRY_FIELD: staff.choose_field,
+    Action.UNANSWERED_ADD: staff.add_unanswered,
+    Action.UNANSWERED_PICK: staff.pick_entry,
+    Action.UNANSWERED_DISMISS: staff.dismiss_unanswered,
+    Action.THREAD_QUESTION: staff.add_thread_question,
+    Action.THREAD_ENTRY: staff.entry_from_thread,
+}
 
 
 def build_services(settings: Settings) -> Services:
@@ -147,15 +168,11 @@ def build_application(
     application.add_handler(CommandHandler("stats", staff.show_stats))
     application.add_handler(CommandHandler("cancel", staff.cancel))
 
-    # Buttons, by the action in their callback data; anything else (old or foreign data) last.
-    application.add_handler(CallbackQueryHandler(handover.on_feedback, pattern=_action("fb")))
-    application.add_handler(
-        CallbackQueryHandler(handover.on_handover_button, pattern=_action("ho"))
-    )
-    application.add_handler(
-        CallbackQueryHandler(staff.on_staff_button, pattern=_action("st", "ua", "tv", "tn"))
-    )
-    application.add_handler(CallbackQueryHandler(users.on_button))
+    # Buttons: one handler per action of their callback data (buttons.py); anything else (old
+    # or foreign data) is answered as outdated, last.
+    for action, on_press in BUTTON_HANDLERS.items():
+        application.add_handler(CallbackQueryHandler(on_press, pattern=buttons.pattern(action)))
+    application.add_handler(CallbackQueryHandler(buttons.answer_outdated))
     application.add_handler(InlineQueryHandler(guides.answer_inline))
 
     # The staff group: replies to hand-over questions go back to the asker.
@@ -202,10 +219,6 @@ async def _answer_empty_button(update: Update, ctx: Ctx) -> None:
     if query is not None and not query.data:
         await query.answer()
         raise ApplicationHandlerStop
-
-
-def _action(*actions: str) -> str:
-    return rf"^{CALLBACK_VERSION}\|(?:{'|'.join(actions)})\|"
 
 
 async def register_commands(application: App) -> None:

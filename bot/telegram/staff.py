@@ -21,7 +21,7 @@ from bot.core.knowledge import PLACEHOLDER, Problem
 from bot.core.normalize import normalize
 from bot.staff import learning
 from bot.staff.editing import EditConflict, EditError, Saved
-from bot.telegram import users, views
+from bot.telegram import buttons, users, views
 from bot.telegram.context import Ctx
 from bot.telegram.sending import send
 
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 StaffHandler = Callable[[Update, Ctx], Coroutine[Any, Any, None]]
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID = 40  # every button naming the entry stays within Telegram's 64 bytes (buttons.py)
 DIALOGUE = "staff_dialogue"
 GROUPS = "staff_groups"
 UNANSWERED_DAYS = 30
@@ -237,32 +238,37 @@ async def unanswered(update: Update, ctx: Ctx) -> None:
     if not groups:
         await _say(ctx, update, f"No unanswered questions in the last {days} days.")
         return
-    remembered: dict[str, list[int]] = ctx.state.setdefault(GROUPS, {})
+    remembered: dict[int, list[int]] = ctx.state.setdefault(GROUPS, {})
     knowledge = ctx.answerer.knowledge
     for group in groups[:SHOWN_GROUPS]:
-        key = str(group.ids[0])
+        key = group.ids[0]
         remembered[key] = group.ids
         languages = ", ".join(f"{k} {v}" for k, v in group.languages.most_common())
-        buttons = []
+        keys: list[InlineKeyboardButton] = []
         suggested = group.suggested
         if suggested is not None and suggested in knowledge.entries:
             title = knowledge.entries[suggested].title(knowledge.authoritative, knowledge.fallback)
-            buttons.append(
+            keys.append(
                 InlineKeyboardButton(
-                    f"➕ {title}", callback_data=views.callback("ua", "add", key, suggested)
+                    f"➕ {title}",
+                    callback_data=buttons.encode(buttons.UnansweredAdd(key, suggested)),
                 )
             )
-        buttons.append(
-            InlineKeyboardButton("Other entry…", callback_data=views.callback("ua", "pick", key))
+        keys.append(
+            InlineKeyboardButton(
+                "Other entry…", callback_data=buttons.encode(buttons.UnansweredPick(key))
+            )
         )
-        buttons.append(
-            InlineKeyboardButton("✖ Dismiss", callback_data=views.callback("ua", "dis", key))
+        keys.append(
+            InlineKeyboardButton(
+                "✖ Dismiss", callback_data=buttons.encode(buttons.UnansweredDismiss(key))
+            )
         )
         await _say(
             ctx,
             update,
             f"{group.count}× ({languages}): {html.escape(group.example)}",
-            InlineKeyboardMarkup([buttons]),
+            InlineKeyboardMarkup([keys]),
         )
 
 
@@ -296,8 +302,12 @@ async def continue_dialogue(update: Update, ctx: Ctx) -> None:
         keyboard = InlineKeyboardMarkup(
             [
                 [
-                    InlineKeyboardButton("✅ Save", callback_data=views.callback("st", "save")),
-                    InlineKeyboardButton("✖ Cancel", callback_data=views.callback("st", "cancel")),
+                    InlineKeyboardButton(
+                        "✅ Save", callback_data=buttons.encode(buttons.EditSave())
+                    ),
+                    InlineKeyboardButton(
+                        "✖ Cancel", callback_data=buttons.encode(buttons.DialogueCancel())
+                    ),
                 ]
             ]
         )
@@ -310,11 +320,12 @@ async def continue_dialogue(update: Update, ctx: Ctx) -> None:
 async def _new_entry_step(update: Update, ctx: Ctx, dialogue: dict[str, Any], text: str) -> None:
     knowledge = ctx.answerer.knowledge
     if dialogue["step"] == "id":
-        if not _ID.match(text) or text in knowledge.entries:
+        if not _ID.match(text) or len(text) > MAX_ID or text in knowledge.entries:
             await _say(
                 ctx,
                 update,
-                "That id is not valid or already used. Lower-case words joined by '-', please.",
+                "That id is not valid or already used. Lower-case words joined by '-', "
+                f"at most {MAX_ID} characters, please.",
             )
             return
         dialogue.update(id=text, step="answer")
@@ -336,13 +347,17 @@ async def _new_entry_step(update: Update, ctx: Ctx, dialogue: dict[str, Any], te
             [
                 InlineKeyboardButton(
                     knowledge.entries[f].title(knowledge.authoritative, knowledge.fallback),
-                    callback_data=views.callback("st", "field", f),
+                    callback_data=buttons.encode(buttons.NewEntryField(f)),
                 )
             ]
             for f in knowledge.field_ids
         ]
         rows.append(
-            [InlineKeyboardButton("No field", callback_data=views.callback("st", "field", "-"))]
+            [
+                InlineKeyboardButton(
+                    "No field", callback_data=buttons.encode(buttons.NewEntryField(None))
+                )
+            ]
         )
         await _say(
             ctx, update, "Which field of action does it belong to?", InlineKeyboardMarkup(rows)
@@ -352,107 +367,155 @@ async def _new_entry_step(update: Update, ctx: Ctx, dialogue: dict[str, Any], te
 # -- buttons -------------------------------------------------------------------------------
 
 
+async def _answered(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
 @staff_only
-async def on_staff_button(update: Update, ctx: Ctx) -> None:
-    """Save/cancel an edit, choose a field, act on unanswered questions and hand-over replies."""
-    query = update.callback_query
-    parsed = views.parse_callback(query.data if query else None)
-    if query is None or parsed is None:
-        return
-    action, args = parsed
-    await query.answer()
-    staff_id = update.effective_user.id if update.effective_user else 0
-    editor = ctx.services.editor
+@buttons.pressed(buttons.EditSave)
+async def save_edit(update: Update, ctx: Ctx, _button: buttons.EditSave) -> None:
+    """Save the previewed answer."""
+    await _answered(update)
     dialogue = ctx.state.get(DIALOGUE) or {}
-    knowledge = ctx.answerer.knowledge
-    if action == "st" and args[:1] == ["cancel"]:
-        ctx.state.pop(DIALOGUE, None)
-        await _say(ctx, update, "Cancelled. Nothing was saved.")
-    elif (
-        action == "st"
-        and args[:1] == ["save"]
-        and dialogue.get("kind") == "edit"
-        and "text" in dialogue
-    ):
-        ctx.state.pop(DIALOGUE, None)
-        await _saved(
-            ctx,
-            update,
-            lambda: editor.edit_answer(
-                staff_id,
-                dialogue["entry"],
-                dialogue["language"],
-                dialogue["text"],
-                dialogue["before"],
-            ),
-            f"Saved <b>{dialogue['entry']}</b> [{dialogue['language']}].",
-        )
-    elif action == "st" and args[:1] == ["field"] and dialogue.get("step") == "field":
-        ctx.state.pop(DIALOGUE, None)
-        field = None if args[1] == "-" else args[1]
-        questions = {knowledge.authoritative: dialogue["questions"]}
-        await _saved(
-            ctx,
-            update,
-            lambda: editor.new_entry(
-                staff_id, dialogue["id"], dialogue["answer"], questions, field
-            ),
-            f"Created <b>{dialogue['id']}</b>; translations are marked as pending (/outdated).",
-        )
-    elif action == "ua":
-        await _unanswered_action(update, ctx, staff_id, args)
-    elif action == "tv" and len(args) == 2:
-        thread = ctx.store.thread(int(args[0]))
-        if thread is not None:
-            language, question = thread.language, thread.question
-            await _saved(
-                ctx,
-                update,
-                lambda: editor.add_question(staff_id, args[1], language, question),
-                f"Added the question to <b>{args[1]}</b> [{language}].",
-            )
-    elif action == "tn" and args:
-        thread = ctx.store.thread(int(args[0]))
-        answer = ctx.store.thread_answer(int(args[0])) if thread else None
-        if thread is not None and answer:
-            entry_id = f"staff-answer-{thread.id}"
-            await _saved(
-                ctx,
-                update,
-                lambda: editor.new_entry(
-                    staff_id, entry_id, answer, {thread.language: [thread.question]}
-                ),
-                f"Created <b>{entry_id}</b> from the reply; edit it with /edit {entry_id}.",
-            )
-    else:
+    if dialogue.get("kind") != "edit" or "text" not in dialogue:
         await _say(ctx, update, "This button is outdated.")
+        return
+    ctx.state.pop(DIALOGUE, None)
+    staff_id = update.effective_user.id if update.effective_user else 0
+    await _saved(
+        ctx,
+        update,
+        lambda: ctx.services.editor.edit_answer(
+            staff_id,
+            dialogue["entry"],
+            dialogue["language"],
+            dialogue["text"],
+            dialogue["before"],
+        ),
+        f"Saved <b>{dialogue['entry']}</b> [{dialogue['language']}].",
+    )
 
 
-async def _unanswered_action(update: Update, ctx: Ctx, staff_id: int, args: list[str]) -> None:
-    groups: dict[str, list[int]] = ctx.state.get(GROUPS, {})
-    kind, key = args[0], args[1] if len(args) > 1 else ""
+@staff_only
+@buttons.pressed(buttons.DialogueCancel)
+async def cancel_button(update: Update, ctx: Ctx, _button: buttons.DialogueCancel) -> None:
+    """End the current dialogue from its Cancel button."""
+    await _answered(update)
+    ctx.state.pop(DIALOGUE, None)
+    await _say(ctx, update, "Cancelled. Nothing was saved.")
+
+
+@staff_only
+@buttons.pressed(buttons.NewEntryField)
+async def choose_field(update: Update, ctx: Ctx, button: buttons.NewEntryField) -> None:
+    """Create the new entry in the chosen field of action."""
+    await _answered(update)
+    dialogue = ctx.state.get(DIALOGUE) or {}
+    if dialogue.get("step") != "field":
+        await _say(ctx, update, "This button is outdated.")
+        return
+    ctx.state.pop(DIALOGUE, None)
+    staff_id = update.effective_user.id if update.effective_user else 0
+    questions = {ctx.answerer.knowledge.authoritative: dialogue["questions"]}
+    await _saved(
+        ctx,
+        update,
+        lambda: ctx.services.editor.new_entry(
+            staff_id, dialogue["id"], dialogue["answer"], questions, button.field
+        ),
+        f"Created <b>{dialogue['id']}</b>; translations are marked as pending (/outdated).",
+    )
+
+
+async def _group(update: Update, ctx: Ctx, key: int) -> list[int] | None:
+    """The question ids of a group listed by /unanswered; None (and a note) if forgotten."""
+    await _answered(update)
+    groups: dict[int, list[int]] = ctx.state.get(GROUPS, {})
     ids = groups.get(key)
     if not ids:
         await _say(ctx, update, "This list is outdated; send /unanswered again.")
-        return
-    knowledge = ctx.answerer.knowledge
-    if kind == "dis":
+        return None
+    return ids
+
+
+@staff_only
+@buttons.pressed(buttons.UnansweredDismiss)
+async def dismiss_unanswered(update: Update, ctx: Ctx, button: buttons.UnansweredDismiss) -> None:
+    """Dismiss a group of unanswered questions."""
+    ids = await _group(update, ctx, button.group)
+    if ids:
         ctx.store.close_unanswered(ids, "dismissed")
         await _say(ctx, update, f"Dismissed {len(ids)} question(s).")
-    elif kind == "pick":
-        rows = [
-            [
-                InlineKeyboardButton(
-                    e.title(knowledge.authoritative, knowledge.fallback),
-                    callback_data=views.callback("ua", "add", key, e.id),
-                )
-            ]
-            for e in knowledge
-            if e.kind != "smalltalk"
+
+
+@staff_only
+@buttons.pressed(buttons.UnansweredPick)
+async def pick_entry(update: Update, ctx: Ctx, button: buttons.UnansweredPick) -> None:
+    """Offer every entry for a group of unanswered questions."""
+    if not await _group(update, ctx, button.group):
+        return
+    knowledge = ctx.answerer.knowledge
+    rows = [
+        [
+            InlineKeyboardButton(
+                e.title(knowledge.authoritative, knowledge.fallback),
+                callback_data=buttons.encode(buttons.UnansweredAdd(button.group, e.id)),
+            )
         ]
-        await _say(ctx, update, "Add to which entry?", InlineKeyboardMarkup(rows))
-    elif kind == "add" and len(args) == 3 and args[2] in knowledge.entries:
-        await _assign(update, ctx, staff_id, ids, args[2])
+        for e in knowledge
+        if e.kind != "smalltalk"
+    ]
+    await _say(ctx, update, "Add to which entry?", InlineKeyboardMarkup(rows))
+
+
+@staff_only
+@buttons.pressed(buttons.UnansweredAdd)
+async def add_unanswered(update: Update, ctx: Ctx, button: buttons.UnansweredAdd) -> None:
+    """Add a group of unanswered questions to an entry."""
+    ids = await _group(update, ctx, button.group)
+    if ids and button.entry_id in ctx.answerer.knowledge.entries:
+        staff_id = update.effective_user.id if update.effective_user else 0
+        await _assign(update, ctx, staff_id, ids, button.entry_id)
+
+
+@staff_only
+@buttons.pressed(buttons.ThreadQuestion)
+async def add_thread_question(update: Update, ctx: Ctx, button: buttons.ThreadQuestion) -> None:
+    """Add a handed-over question to the entry that was the best guess."""
+    await _answered(update)
+    thread = ctx.store.thread(button.thread)
+    if thread is None:
+        return
+    staff_id = update.effective_user.id if update.effective_user else 0
+    language, question = thread.language, thread.question
+    await _saved(
+        ctx,
+        update,
+        lambda: ctx.services.editor.add_question(staff_id, button.entry_id, language, question),
+        f"Added the question to <b>{button.entry_id}</b> [{language}].",
+    )
+
+
+@staff_only
+@buttons.pressed(buttons.ThreadEntry)
+async def entry_from_thread(update: Update, ctx: Ctx, button: buttons.ThreadEntry) -> None:
+    """Create a new entry from a staff member's reply to a handed-over question."""
+    await _answered(update)
+    thread = ctx.store.thread(button.thread)
+    answer = ctx.store.thread_answer(button.thread) if thread else None
+    if thread is None or not answer:
+        return
+    staff_id = update.effective_user.id if update.effective_user else 0
+    entry_id = f"staff-answer-{thread.id}"
+    await _saved(
+        ctx,
+        update,
+        lambda: ctx.services.editor.new_entry(
+            staff_id, entry_id, answer, {thread.language: [thread.question]}
+        ),
+        f"Created <b>{entry_id}</b> from the reply; edit it with /edit {entry_id}.",
+    )
 
 
 async def _assign(update: Update, ctx: Ctx, staff_id: int, ids: list[int], entry_id: str) -> None:
