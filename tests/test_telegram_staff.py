@@ -92,6 +92,20 @@ async def test_new_entry_dialogue(telegram: RunningBot) -> None:
     assert entry.field == "field-language-education" and "tr" in entry.outdated
 
 
+async def test_cancel_ends_the_dialogue_and_outdates_its_buttons(telegram: RunningBot) -> None:
+    await _say(telegram, STAFF_ID, "/edit hours de", 1)
+    preview = (await _say(telegram, STAFF_ID, "Entwurf {tel:hecht}", 3))[2]
+    assert "Cancelled" in (await _say(telegram, STAFF_ID, "/cancel", 4))[3].text
+    question = (await _say(telegram, STAFF_ID, "Wann habt ihr offen?", 5))[4]
+    assert "Montag" in question.text  # an ordinary question again, not a new draft
+    telegram.api.push(button(STAFF_ID, _buttons(preview, "Save")))
+    refused = (await telegram.api.wait_for("sendMessage", 6, chat_id=STAFF_ID))[5]
+    assert "outdated" in refused.text
+    answer = telegram.services.answerer.knowledge.entries["hours"].answers["de"]
+    assert not answer.startswith("Entwurf")
+    assert telegram.services.store.audit_log() == []
+
+
 async def test_two_staff_editing_the_same_answer(telegram: RunningBot) -> None:
     await _say(telegram, STAFF_ID, "/edit contact de", 1)
     await _say(telegram, STAFF_ID_2, "/edit contact de", 1)

@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import sys
+import warnings
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,14 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ConversationHandler,
     Defaults,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot import __version__
 from bot.core.answer import Answerer
@@ -75,7 +78,8 @@ USER_COMMANDS = (
     ("forget", _("Delete what is stored about you")),
 )
 
-BUTTON_HANDLERS: dict[Action, Callable[[Update, Ctx], Coroutine[Any, Any, None]]] = {
+# Buttons outside the staff dialogue; in it, its own handlers come first (_staff_dialogue).
+BUTTON_HANDLERS: dict[Action, Callable[[Update, Ctx], Coroutine[Any, Any, object]]] = {
     Action.ENTRY: users.open_entry,
     Action.MENU: users.back_to_menu,
     Action.LANGUAGE: users.choose_language,
@@ -84,9 +88,9 @@ BUTTON_HANDLERS: dict[Action, Callable[[Update, Ctx], Coroutine[Any, Any, None]]
     Action.HANDOVER_ASK: handover.ask_consent,
     Action.HANDOVER_YES: handover.hand_over,
     Action.HANDOVER_NO: handover.decline,
-    Action.EDIT_SAVE: staff.save_edit,
+    Action.EDIT_SAVE: staff.outdated_dialogue_button,
     Action.DIALOGUE_CANCEL: staff.cancel_button,
-    Action.NEW_ENTRY_FIELD: staff.choose_field,
+    Action.NEW_ENTRY_FIELD: staff.outdated_dialogue_button,
     Action.UNANSWERED_ADD: staff.add_unanswered,
     Action.UNANSWERED_PICK: staff.pick_entry,
     Action.UNANSWERED_DISMISS: staff.dismiss_unanswered,
@@ -147,6 +151,10 @@ def build_application(
 
     application.add_handler(TypeHandler(Update, gate), group=-1)
 
+    # Staff dialogues (/edit, /new) before everything else: their text and buttons.
+    staff_members = filters.User(user_id=settings.admin_ids)
+    application.add_handler(_staff_dialogue(staff_members))
+
     # Commands (in groups too, as /command@bot).
     application.add_handler(CommandHandler("start", users.start))
     application.add_handler(CommandHandler("language", users.show_language_menu))
@@ -157,7 +165,8 @@ def build_application(
     application.add_handler(CommandHandler("forget", users.forget))
     application.add_handler(CommandHandler("id", users.show_ids))  # for the operator's setup
 
-    # Staff commands: each checks the numeric user id (staff.staff_only).
+    # Staff commands: each checks the numeric user id (staff.staff_only) and shows anyone else
+    # the help; for staff, /edit and /new start the dialogue above.
     application.add_handler(CommandHandler("edit", staff.edit))
     application.add_handler(CommandHandler("addq", staff.add_question))
     application.add_handler(CommandHandler("undo", staff.undo))
@@ -185,16 +194,13 @@ def build_application(
             )
         )
 
-    # Text: forwarded messages first (order matters), then questions (or a staff dialogue) in
-    # private chats; in groups only when the bot is mentioned or replied to.
+    # Text: forwarded messages first (order matters), then questions; in groups only when the
+    # bot is mentioned or replied to.
     private = filters.ChatType.PRIVATE
     application.add_handler(
         MessageHandler(
             private & filters.FORWARDED & (filters.TEXT | filters.CAPTION), guides.answer_forwarded
         )
-    )
-    application.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, staff.continue_dialogue)
     )
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, users.answer_question))
 
@@ -211,6 +217,57 @@ def build_application(
 
     application.add_error_handler(handle_error)
     return application
+
+
+def _staff_dialogue(staff_members: filters.User) -> ConversationHandler[Ctx]:
+    """/edit and /new as one conversation per staff member, in the states of staff.py: per user,
+    not per chat (/edit may be sent in the staff group, the text in the private chat); /edit or
+    /new again starts over, /cancel or the Cancel button ends it. No persistence and no timeout,
+    as before: a restart ends a dialogue."""
+    text = (
+        filters.ChatType.PRIVATE
+        & filters.TEXT
+        & ~filters.COMMAND
+        & ~filters.FORWARDED  # a forwarded message is a guide's question, also mid-dialogue
+        & staff_members
+    )
+
+    def button(
+        action: Action, callback: Callable[[Update, Ctx], Coroutine[Any, Any, object]]
+    ) -> CallbackQueryHandler[Ctx, object]:
+        return CallbackQueryHandler(callback, pattern=buttons.pattern(action))
+
+    with warnings.catch_warnings():
+        # PTB warns that with per_message=False a button is not tracked per message; meant
+        # here: the dialogue follows the staff member, whichever message the button is on.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("edit", staff.edit, filters=staff_members),
+                CommandHandler("new", staff.new, filters=staff_members),
+            ],
+            states={
+                staff.EDIT_TEXT: [MessageHandler(text, staff.preview_edit)],
+                staff.EDIT_PREVIEWED: [
+                    MessageHandler(text, staff.preview_edit),  # another version
+                    button(Action.EDIT_SAVE, staff.save_edit),
+                ],
+                staff.NEW_ID: [MessageHandler(text, staff.new_entry_id)],
+                staff.NEW_ANSWER: [MessageHandler(text, staff.new_entry_answer)],
+                staff.NEW_QUESTIONS: [MessageHandler(text, staff.new_entry_questions)],
+                staff.NEW_FIELD: [
+                    button(Action.NEW_ENTRY_FIELD, staff.choose_field),
+                    MessageHandler(text, staff.await_field),
+                ],
+            },
+            fallbacks=[
+                CommandHandler("cancel", staff.cancel, filters=staff_members),
+                button(Action.DIALOGUE_CANCEL, staff.cancel_button),
+            ],
+            allow_reentry=True,
+            per_chat=False,
+            name="staff dialogue",
+        )
 
 
 async def _answer_empty_button(update: Update, ctx: Ctx) -> None:
