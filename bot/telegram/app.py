@@ -10,8 +10,9 @@ import socket
 import sys
 import warnings
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import tornado.httpserver
 import tornado.netutil
@@ -359,21 +360,21 @@ def run_bot(services: Services, webhook: Webhook | None = None) -> int:
         len(settings.admin_ids),
         settings.staff_chat_id if settings.staff_chat_id is not None else "not set",
     )
+    receiver: Receiver = Polling()
+    if webhook is not None:
+        try:
+            # Bound before anything starts: a taken port is one line, not a half-started bot.
+            sockets = tornado.netutil.bind_sockets(webhook.port, address=webhook.listen)
+        except OSError as error:
+            print(
+                f"kik-bot: cannot listen on {webhook.listen}:{webhook.port} "
+                f"({error.strerror}); is another program using the port? (--port)",
+                file=sys.stderr,
+            )
+            return EXIT_PORT_IN_USE
+        receiver = WebhookServer(webhook.url, webhook.secret.value, sockets)
     try:
-        if webhook is None:
-            asyncio.run(_run_polling(application, settings))
-        else:
-            try:
-                # Bound before anything starts: a taken port is one line, not a half-started bot.
-                sockets = tornado.netutil.bind_sockets(webhook.port, address=webhook.listen)
-            except OSError as error:
-                print(
-                    f"kik-bot: cannot listen on {webhook.listen}:{webhook.port} "
-                    f"({error.strerror}); is another program using the port? (--port)",
-                    file=sys.stderr,
-                )
-                return EXIT_PORT_IN_USE
-            asyncio.run(_run_webhook(application, settings, webhook, sockets))
+        asyncio.run(_serve_until_signalled(application, receiver, settings.data_dir))
     except InvalidToken:
         print(
             "kik-bot: Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)",
@@ -392,12 +393,87 @@ def run_bot(services: Services, webhook: Webhook | None = None) -> int:
     return 0
 
 
-async def _run_polling(application: App, settings: Settings) -> None:
+class Receiver(Protocol):
+    """How updates reach the inbox: long polling or the webhook server."""
+
+    async def receive(self, application: App, inbox: Inbox, stop: asyncio.Event) -> None:
+        """Hand received updates to `inbox.accept` until `stop` is set."""
+
+
+@dataclass(frozen=True)
+class Polling:
+    """getUpdates in a loop (polling.py); the next call confirms what the inbox keeps."""
+
+    timeout: int = 10
+
+    async def receive(self, application: App, inbox: Inbox, stop: asyncio.Event) -> None:
+        await application.bot.delete_webhook()
+        await poll(application, stop, inbox, timeout=self.timeout)
+
+
+@dataclass(frozen=True)
+class WebhookServer:
+    """Our own small tornado server behind the reverse proxy (bot/telegram/webhook.py) on
+    already bound `sockets`: POST /telegram takes updates carrying the secret, GET /healthz
+    answers health checks."""
+
+    url: str
+    secret: str
+    sockets: list[socket.socket]
+
+    def __post_init__(self) -> None:
+        if not self.secret:
+            raise ValueError("a webhook needs a secret")
+
+    async def receive(self, application: App, inbox: Inbox, stop: asyncio.Event) -> None:
+        routes = webhook_routes(application, self.secret, inbox.accept)
+        http = tornado.httpserver.HTTPServer(routes, max_body_size=MAX_BODY_BYTES)
+        http.add_sockets(self.sockets)  # listen first: Telegram delivers right away
+        try:
+            await application.bot.set_webhook(
+                url=self.url.rstrip("/") + "/telegram",
+                secret_token=self.secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+            await stop.wait()
+        finally:
+            http.stop()
+
+
+async def serve(
+    application: App, stop: asyncio.Event, receiver: Receiver, *, heartbeat_dir: Path | None = None
+) -> None:
+    """The bot's one lifecycle, however updates arrive: get ready (indexes, Telegram), start,
+    handle what the inbox kept from before, receive until `stop` is set; then, whatever
+    happened, stop the background tasks, let the updates in hand finish (the rest stay in the
+    inbox) and stop the application."""
+    services: Services = application.bot_data.services
+    if not await _get_ready(application, stop):
+        return
+    async with application:
+        await register_commands(application)
+        await application.start()
+        inbox = Inbox(application, services.store, application.concurrent_updates)
+        tasks = _background_tasks(application, heartbeat_dir)
+        try:
+            inbox.resume()
+            await receiver.receive(application, inbox, stop)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await inbox.drain()
+            await application.stop()
+
+
+async def _serve_until_signalled(
+    application: App, receiver: Receiver, heartbeat_dir: Path
+) -> None:
+    """Serve until SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await serve_polling(application, stop, heartbeat_dir=settings.data_dir)
+    await serve(application, stop, receiver, heartbeat_dir=heartbeat_dir)
 
 
 async def serve_polling(
@@ -408,38 +484,7 @@ async def serve_polling(
     heartbeat_dir: Path | None = None,
 ) -> None:
     """Poll until `stop` is set; fetched updates stay in the store's inbox until handled."""
-    services: Services = application.bot_data.services
-    if not await _get_ready(application, stop):
-        return
-    async with application:
-        await register_commands(application)
-        await application.bot.delete_webhook()
-        await application.start()
-        tasks = _background_tasks(application, heartbeat_dir)
-        try:
-            inbox = Inbox(application, services.store, application.concurrent_updates)
-            await poll(application, stop, inbox, timeout=poll_timeout)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await application.stop()
-
-
-async def _run_webhook(
-    application: App, settings: Settings, webhook: Webhook, sockets: list[socket.socket]
-) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await serve_webhook(
-        application,
-        stop,
-        url=webhook.url,
-        secret=webhook.secret.value,
-        sockets=sockets,
-        heartbeat_dir=settings.data_dir,
-    )
+    await serve(application, stop, Polling(poll_timeout), heartbeat_dir=heartbeat_dir)
 
 
 async def serve_webhook(
@@ -451,30 +496,7 @@ async def serve_webhook(
     sockets: list[socket.socket],
     heartbeat_dir: Path | None = None,
 ) -> None:
-    """Our own small tornado server behind the reverse proxy (bot/telegram/webhook.py) on
-    already bound `sockets`: POST /telegram takes updates carrying the secret, GET /healthz
-    answers health checks."""
-    services: Services = application.bot_data.services
-    inbox = Inbox(application, services.store, application.concurrent_updates)
-    server = webhook_routes(application, secret, inbox.accept)
-    if not await _get_ready(application, stop):
-        return
-    async with application:
-        await register_commands(application)
-        await application.start()
-        inbox.resume()
-        # Listen first: Telegram delivers right away.
-        http = tornado.httpserver.HTTPServer(server, max_body_size=MAX_BODY_BYTES)
-        http.add_sockets(sockets)
-        await application.bot.set_webhook(
-            url=url.rstrip("/") + "/telegram",
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-        tasks = _background_tasks(application, heartbeat_dir)
-        await stop.wait()
-        for task in tasks:
-            task.cancel()
-        http.stop()
-        await inbox.drain()
-        await application.stop()
+    """Take updates by webhook on already bound `sockets` until `stop` is set."""
+    await serve(
+        application, stop, WebhookServer(url, secret, sockets), heartbeat_dir=heartbeat_dir
+    )
