@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import socket
 import sys
@@ -46,7 +45,7 @@ from bot.core.knowledge import load_knowledge
 from bot.heartbeat import HEARTBEAT_SECONDS, beat
 from bot.i18n import Translations, _
 from bot.live import settle_memory
-from bot.settings import Settings, Webhook
+from bot.settings import Settings
 from bot.store import Store
 from bot.telegram import buttons, guides, handover, staff, users
 from bot.telegram.buttons import Action
@@ -117,8 +116,6 @@ def build_application(
 ) -> App:
     """Wire handlers, defaults, rate limiting and error handling around the services."""
     settings = services.settings
-    # Opt in to python-telegram-bot's coming timedelta durations (retry_after), as it advises.
-    os.environ.setdefault("PTB_TIMEDELTA", "1")
     if settings.token is None:
         raise ValueError("a bot token is required")
     install_log_redaction(settings.token.value)
@@ -338,9 +335,10 @@ async def _get_ready(application: App, stop: asyncio.Event) -> bool:
     return await reach_telegram(application, stop)
 
 
-def run_bot(services: Services, webhook: Webhook | None = None) -> int:
+def run_bot(services: Services) -> int:
     """Run until SIGINT/SIGTERM: long polling, or a webhook behind a reverse proxy."""
     settings = services.settings
+    webhook = settings.webhook
     install_log_redaction(
         settings.token.value if settings.token else "",
         webhook.secret.value if webhook else "",
