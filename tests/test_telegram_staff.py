@@ -213,6 +213,23 @@ async def test_stats_count_questions_and_feedback(telegram: RunningBot) -> None:
     assert "hours 1" in calls[0].text and "hours 1/0" in calls[0].text
 
 
+async def test_a_number_that_is_not_one_gets_a_clear_message_not_an_error(
+    telegram: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR)
+    typed = ["/stats abc", "/stats ²", "/unanswered -1", "/unanswered 3x"]  # "²".isdigit()
+    for index, command in enumerate(typed, start=1):
+        reply = (await _say(telegram, STAFF_ID, command, index))[-1]
+        name = command.split()[0]
+        assert "Not a number of days" in reply.text and f"Usage: {name} [days]" in reply.text
+    telegram.api.push(button(STAFF_ID, "k1|tn|abc"))  # a thread number that is not one
+    (alert,) = await telegram.api.wait_for("answerCallbackQuery")
+    assert alert.params.get("show_alert") is True and "/start" in alert.params["text"]
+    stats = (await _say(telegram, STAFF_ID, "/stats 30", len(typed) + 1))[-1]
+    assert "questions" in stats.text
+    assert "error while handling" not in caplog.text
+
+
 async def test_hand_over_to_a_person_and_back(telegram: RunningBot) -> None:
     (fallback,) = await _say(
         telegram, 73, "Wo kann ich in Kempten ein gebrauchtes Fahrrad kaufen?", 1

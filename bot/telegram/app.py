@@ -62,7 +62,9 @@ from bot.telegram.webhook import MAX_BODY_BYTES, webhook_routes
 
 log = logging.getLogger(__name__)
 
-CONCURRENT_UPDATES = 16  # bounded: see TELEGRAM-NOTES (True costs 4x CPU per update)
+# Bounded: True (256) cost about 4x CPU per update in measurements with PTB 22.8 on two cores;
+# bench/bench_telegram.py --concurrency N measures other values here.
+CONCURRENT_UPDATES = 16
 READ_TIMEOUT = 20.0  # generous: a timed-out send may have been delivered and is not retried
 THREAD_TIMEOUT_DAYS = 7
 EXIT_REJECTED_TOKEN = 2  # as for a missing or malformed token

@@ -39,6 +39,7 @@ GROUPS = "staff_groups"
 UNANSWERED_DAYS = 30
 SHOWN_GROUPS = 10
 MAX_DAYS = 3650
+_NUMBER = re.compile(r"\d+")  # decimal digits, which int() reads in any script
 STAFF_COMMANDS = (
     ("edit", "Edit an answer: /edit <id> [lang]"),
     ("addq", "Add a question: /addq <id> <lang> <question>"),
@@ -52,11 +53,21 @@ STAFF_COMMANDS = (
 )
 
 
-def _days(args: list[str] | None, default: int) -> int:
-    """A period argument in days: a whole number from 1 to MAX_DAYS, else the default."""
-    if args and args[0].isdigit():
+async def _days(update: Update, ctx: Ctx, command: str, default: int) -> int | None:
+    """The period argument in days: none, the default; a whole number, within 1 to MAX_DAYS;
+    anything else (also "²", a digit to str.isdigit but not to int), a clear message and None."""
+    args = ctx.args or []
+    if not args:
+        return default
+    if _NUMBER.fullmatch(args[0]):
         return max(1, min(int(args[0][:6]), MAX_DAYS))
-    return default
+    await _say(
+        ctx,
+        update,
+        f"Not a number of days: {html.escape(args[0][:20])}. "
+        f"Usage: /{command} [days], e.g. /{command} {default}.",
+    )
+    return None
 
 
 # The dialogue's states (ConversationHandler in app.py).
@@ -261,7 +272,9 @@ async def cancel(update: Update, ctx: Ctx) -> int:
 @staff_only
 async def unanswered(update: Update, ctx: Ctx) -> None:
     """Show the most frequent unanswered questions, grouped, with one-tap actions."""
-    days = _days(ctx.args, UNANSWERED_DAYS)
+    days = await _days(update, ctx, "unanswered", UNANSWERED_DAYS)
+    if days is None:
+        return
     groups = learning.group_unanswered(ctx.store.open_unanswered(days))
     if not groups:
         await _say(ctx, update, f"No unanswered questions in the last {days} days.")
@@ -303,7 +316,9 @@ async def unanswered(update: Update, ctx: Ctx) -> None:
 @staff_only
 async def show_stats(update: Update, ctx: Ctx) -> None:
     """Questions per day and language, share answered, most asked entries, feedback."""
-    days = _days(ctx.args, 7)
+    days = await _days(update, ctx, "stats", 7)
+    if days is None:
+        return
     await _say(ctx, update, html.escape(learning.format_stats(learning.stats(ctx.store, days))))
 
 
