@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bot.evaluate import evaluation_files, load_cases  # noqa: E402
 from bot.settings import Secret, Settings  # noqa: E402
 from bot.telegram.app import build_application, build_services, serve_polling  # noqa: E402
-from bot.telegram.views import CALLBACK_VERSION  # noqa: E402
+from bot.telegram.buttons import CALLBACK_VERSION  # noqa: E402
 from tests.fake_telegram import TOKEN, button, forwarded, in_own_process, inline, message  # noqa: E402
 
 ANSWER_METHOD = {

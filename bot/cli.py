@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.settings import Settings, SettingsError, Webhook
+from bot.settings import Settings, SettingsError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_EVAL = Path(__file__).resolve().parent.parent / "tests" / "data"
@@ -94,13 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env(require_token=args.command == "run")
-        webhook = (
-            Webhook.configure(
-                settings, url=args.url, secret=args.secret, listen=args.listen, port=args.port
+        if args.command == "run" and args.webhook:
+            settings = settings.with_webhook(
+                url=args.url, secret=args.secret, listen=args.listen, port=args.port
             )
-            if args.command == "run" and args.webhook
-            else None
-        )
     except SettingsError as error:
         print(f"kik-bot: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -111,21 +108,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines contain the token
     try:
-        return _closing_stdout_quietly(lambda: _dispatch(args, settings, webhook))
+        return _closing_stdout_quietly(lambda: _dispatch(args, settings))
     except OSError as error:  # e.g. a data folder that cannot be written, a port in use
         where = f": {error.filename}" if error.filename else ""
         print(f"kik-bot: {error.strerror or error}{where}", file=sys.stderr)
         return EXIT_FAILED
 
 
-def _dispatch(args: argparse.Namespace, settings: Settings, webhook: Webhook | None) -> int:
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot import commands
 
     if args.command not in ("health", "backup"):
         commands.prepare_knowledge(settings)
     if args.command is None:
         if settings.token is not None:
-            return commands.run(settings, webhook=None)
+            return commands.run(settings)
         print(
             "TELEGRAM_BOT_TOKEN is not set: opening the console chat instead of the Telegram bot."
         )
@@ -149,7 +146,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, webhook: Webhook | N
     if args.command == "knowledge":
         return commands.knowledge(settings, args.action, args.files)
     if args.command == "run":
-        return commands.run(settings, webhook=webhook)
+        return commands.run(settings)
     return EXIT_USAGE
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.core.answer import Answerer, Hints
 from bot.core.knowledge import KnowledgeError, Problem, load_knowledge
 from bot.i18n import Translations
-from bot.settings import Settings, Webhook
+from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.shipped import Change
@@ -266,7 +266,7 @@ def knowledge(settings: Settings, action: str, names: list[str]) -> int:
     return EXIT_OK
 
 
-def run(settings: Settings, webhook: Webhook | None) -> int:
+def run(settings: Settings) -> int:
     from bot.telegram.app import build_services, run_bot
 
     try:
@@ -277,6 +277,6 @@ def run(settings: Settings, webhook: Webhook | None) -> int:
     try:
         for change in shipped_changes(settings):
             log.warning("the shipped knowledge changed: %s; see `kik-bot knowledge`", change)
-        return run_bot(services, webhook)
+        return run_bot(services)
     finally:
         services.store.close()

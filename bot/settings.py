@@ -1,10 +1,13 @@
-"""Configuration from the environment (and an optional `.env` file), read once and validated.
+"""Configuration from the environment (and an optional `.env` file) and the command line's
+webhook options, read once and validated.
 
-Everything else receives a frozen Settings object; nothing reads os.environ on its own.
+Everything else receives a frozen Settings object; nothing else reads os.environ, and nothing
+writes it. README.md lists every variable read here (tests/test_cli.py checks it).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import urllib.parse
@@ -52,7 +55,9 @@ class Settings:
     knowledge_dir: Path = field(default_factory=lambda: _default_dir("knowledge"))
     locales_dir: Path = field(default_factory=lambda: _default_dir("locales"))
     retention_days: int = 90
-    webhook_secret: Secret | None = None
+    webhook_secret: Secret | None = None  # KIK_WEBHOOK_SECRET; `run --secret` overrides it
+    # `run --webhook`: where Telegram delivers updates (with_webhook); None: long polling.
+    webhook: Webhook | None = None
     log_level: str | None = None  # None: INFO while the bot runs, WARNING for other commands
     # Containers: the knowledge the image ships (read-only); knowledge_dir is seeded from it.
     shipped_knowledge_dir: Path | None = None
@@ -60,6 +65,19 @@ class Settings:
     def is_staff(self, user_id: int | None) -> bool:
         """Staff are recognised by numeric user id only, never by username."""
         return user_id is not None and user_id in self.admin_ids
+
+    def with_webhook(
+        self,
+        *,
+        url: str | None,
+        secret: str | None,
+        listen: str = "0.0.0.0",
+        port: int = 8080,
+    ) -> Settings:
+        """These settings with updates by webhook: the options of `run --webhook`, checked
+        before anything starts (Webhook.configure)."""
+        webhook = Webhook.configure(self, url=url, secret=secret, listen=listen, port=port)
+        return dataclasses.replace(self, webhook=webhook)
 
     @classmethod
     def from_env(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -266,6 +267,29 @@ def test_the_webhook_secret_comes_from_the_environment_and_never_shows() -> None
     with pytest.raises(SettingsError) as refused:
         Settings.from_env({"KIK_WEBHOOK_SECRET": "with space"})
     assert "KIK_WEBHOOK_SECRET" in str(refused.value) and "with space" not in str(refused.value)
+
+
+def test_webhook_options_are_settings_checked_at_once() -> None:
+    from bot.settings import Settings, SettingsError
+
+    settings = Settings.from_env({"KIK_WEBHOOK_SECRET": "from-env_123"})
+    assert settings.webhook is None  # long polling
+    hooked = settings.with_webhook(url="https://bot.example.org/", secret=None, port=8443)
+    assert hooked.webhook is not None and hooked.webhook.port == 8443
+    assert hooked.webhook.secret.value == "from-env_123"
+    with pytest.raises(SettingsError, match="--port"):
+        settings.with_webhook(url="https://bot.example.org", secret=None, port=0)
+
+
+def test_the_readme_lists_every_variable_the_settings_read() -> None:
+    source = (ROOT / "bot" / "settings.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'env(?:\.get\(|\[)"([A-Z_]+)"', source))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("Environment variables") :].split("\n\n")[1]
+    names = [row.split("|")[1] for row in table.splitlines() if row.startswith("| `")]
+    listed = {name for cell in names for name in re.findall(r"`([A-Z_]+)`", cell)}
+    assert len(read) >= 11 and read <= listed
+    assert {v for v in listed if v.startswith(("KIK_", "TELEGRAM_"))} == read
 
 
 def test_a_malformed_log_level_is_one_line_naming_the_variable() -> None:

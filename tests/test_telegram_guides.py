@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.telegram.views import CALLBACK_VERSION
+from bot.telegram.buttons import CALLBACK_VERSION
 
 from .conftest import RunningBot
 from .fake_telegram import BOT_ID, BOT_USERNAME, button, forwarded, inline, message

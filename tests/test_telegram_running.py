@@ -139,6 +139,20 @@ async def test_forged_updates_without_the_secret_are_refused_and_not_answered(
     assert SECRET not in caplog.text
 
 
+async def test_a_webhook_bot_first_answers_what_it_received_before_a_crash(
+    tmp_path: Path, answerer: Answerer
+) -> None:
+    left = Store.in_folder(tmp_path)  # what a killed bot had received but not answered
+    left.enqueue([(53, _update(53, "Wann habt ihr offen?").decode())])
+    left.close()
+    async with webhook_bot(tmp_path, answerer) as (api, _base, _client):
+        (reply,) = await api.wait_for("sendMessage", chat_id=53)
+        assert "Montag" in reply.text
+    kept = Store.in_folder(tmp_path)
+    assert kept.inbox() == []
+    kept.close()
+
+
 def _poll_at(
     port: int, tmp_path: Path, answerer: Answerer
 ) -> tuple[Services, asyncio.Event, asyncio.Task[None]]:

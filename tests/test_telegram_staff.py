@@ -92,6 +92,20 @@ async def test_new_entry_dialogue(telegram: RunningBot) -> None:
     assert entry.field == "field-language-education" and "tr" in entry.outdated
 
 
+async def test_cancel_ends_the_dialogue_and_outdates_its_buttons(telegram: RunningBot) -> None:
+    await _say(telegram, STAFF_ID, "/edit hours de", 1)
+    preview = (await _say(telegram, STAFF_ID, "Entwurf {tel:hecht}", 3))[2]
+    assert "Cancelled" in (await _say(telegram, STAFF_ID, "/cancel", 4))[3].text
+    question = (await _say(telegram, STAFF_ID, "Wann habt ihr offen?", 5))[4]
+    assert "Montag" in question.text  # an ordinary question again, not a new draft
+    telegram.api.push(button(STAFF_ID, _buttons(preview, "Save")))
+    refused = (await telegram.api.wait_for("sendMessage", 6, chat_id=STAFF_ID))[5]
+    assert "outdated" in refused.text
+    answer = telegram.services.answerer.knowledge.entries["hours"].answers["de"]
+    assert not answer.startswith("Entwurf")
+    assert telegram.services.store.audit_log() == []
+
+
 async def test_two_staff_editing_the_same_answer(telegram: RunningBot) -> None:
     await _say(telegram, STAFF_ID, "/edit contact de", 1)
     await _say(telegram, STAFF_ID_2, "/edit contact de", 1)
@@ -197,6 +211,23 @@ async def test_stats_count_questions_and_feedback(telegram: RunningBot) -> None:
     calls = await _say(telegram, STAFF_ID, "/stats", 1)
     assert "2 questions, 50% answered" in calls[0].text
     assert "hours 1" in calls[0].text and "hours 1/0" in calls[0].text
+
+
+async def test_a_number_that_is_not_one_gets_a_clear_message_not_an_error(
+    telegram: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR)
+    typed = ["/stats abc", "/stats ²", "/unanswered -1", "/unanswered 3x"]  # "²".isdigit()
+    for index, command in enumerate(typed, start=1):
+        reply = (await _say(telegram, STAFF_ID, command, index))[-1]
+        name = command.split()[0]
+        assert "Not a number of days" in reply.text and f"Usage: {name} [days]" in reply.text
+    telegram.api.push(button(STAFF_ID, "k1|tn|abc"))  # a thread number that is not one
+    (alert,) = await telegram.api.wait_for("answerCallbackQuery")
+    assert alert.params.get("show_alert") is True and "/start" in alert.params["text"]
+    stats = (await _say(telegram, STAFF_ID, "/stats 30", len(typed) + 1))[-1]
+    assert "questions" in stats.text
+    assert "error while handling" not in caplog.text
 
 
 async def test_hand_over_to_a_person_and_back(telegram: RunningBot) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.telegram.views import CALLBACK_VERSION
+from bot.telegram.buttons import CALLBACK_VERSION
 
 from .conftest import RunningBot
 from .fake_telegram import BOT_USERNAME, Fault, button, message

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import socket
 import sys
+import warnings
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 import tornado.httpserver
 import tornado.netutil
@@ -27,12 +30,14 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ConversationHandler,
     Defaults,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot import __version__
 from bot.core.answer import Answerer
@@ -40,9 +45,10 @@ from bot.core.knowledge import load_knowledge
 from bot.heartbeat import HEARTBEAT_SECONDS, beat
 from bot.i18n import Translations, _
 from bot.live import settle_memory
-from bot.settings import Settings, Webhook
+from bot.settings import Settings
 from bot.store import Store
-from bot.telegram import guides, handover, staff, users
+from bot.telegram import buttons, guides, handover, staff, users
+from bot.telegram.buttons import Action
 from bot.telegram.context import App, BotData, Ctx, Services
 from bot.telegram.polling import Inbox, SecondInstance, poll, reach_telegram
 from bot.telegram.resilience import (
@@ -52,12 +58,13 @@ from bot.telegram.resilience import (
     install_log_redaction,
 )
 from bot.telegram.transport import bot_requests
-from bot.telegram.views import CALLBACK_VERSION
 from bot.telegram.webhook import MAX_BODY_BYTES, webhook_routes
 
 log = logging.getLogger(__name__)
 
-CONCURRENT_UPDATES = 16  # bounded: see TELEGRAM-NOTES (True costs 4x CPU per update)
+# Bounded: True (256) cost about 4x CPU per update in measurements with PTB 22.8 on two cores;
+# bench/bench_telegram.py --concurrency N measures other values here.
+CONCURRENT_UPDATES = 16
 READ_TIMEOUT = 20.0  # generous: a timed-out send may have been delivered and is not retried
 THREAD_TIMEOUT_DAYS = 7
 EXIT_REJECTED_TOKEN = 2  # as for a missing or malformed token
@@ -72,6 +79,26 @@ USER_COMMANDS = (
     ("privacy", _("What is stored about you")),
     ("forget", _("Delete what is stored about you")),
 )
+
+# Buttons outside the staff dialogue; in it, its own handlers come first (_staff_dialogue).
+BUTTON_HANDLERS: dict[Action, Callable[[Update, Ctx], Coroutine[Any, Any, object]]] = {
+    Action.ENTRY: users.open_entry,
+    Action.MENU: users.back_to_menu,
+    Action.LANGUAGE: users.choose_language,
+    Action.TRANSLATION: users.show_translation,
+    Action.FEEDBACK: handover.on_feedback,
+    Action.HANDOVER_ASK: handover.ask_consent,
+    Action.HANDOVER_YES: handover.hand_over,
+    Action.HANDOVER_NO: handover.decline,
+    Action.EDIT_SAVE: staff.outdated_dialogue_button,
+    Action.DIALOGUE_CANCEL: staff.cancel_button,
+    Action.NEW_ENTRY_FIELD: staff.outdated_dialogue_button,
+    Action.UNANSWERED_ADD: staff.add_unanswered,
+    Action.UNANSWERED_PICK: staff.pick_entry,
+    Action.UNANSWERED_DISMISS: staff.dismiss_unanswered,
+    Action.THREAD_QUESTION: staff.add_thread_question,
+    Action.THREAD_ENTRY: staff.entry_from_thread,
+}
 
 
 def build_services(settings: Settings) -> Services:
@@ -91,8 +118,6 @@ def build_application(
 ) -> App:
     """Wire handlers, defaults, rate limiting and error handling around the services."""
     settings = services.settings
-    # Opt in to python-telegram-bot's coming timedelta durations (retry_after), as it advises.
-    os.environ.setdefault("PTB_TIMEDELTA", "1")
     if settings.token is None:
         raise ValueError("a bot token is required")
     install_log_redaction(settings.token.value)
@@ -126,6 +151,10 @@ def build_application(
 
     application.add_handler(TypeHandler(Update, gate), group=-1)
 
+    # Staff dialogues (/edit, /new) before everything else: their text and buttons.
+    staff_members = filters.User(user_id=settings.admin_ids)
+    application.add_handler(_staff_dialogue(staff_members))
+
     # Commands (in groups too, as /command@bot).
     application.add_handler(CommandHandler("start", users.start))
     application.add_handler(CommandHandler("language", users.show_language_menu))
@@ -136,7 +165,8 @@ def build_application(
     application.add_handler(CommandHandler("forget", users.forget))
     application.add_handler(CommandHandler("id", users.show_ids))  # for the operator's setup
 
-    # Staff commands: each checks the numeric user id (staff.staff_only).
+    # Staff commands: each checks the numeric user id (staff.staff_only) and shows anyone else
+    # the help; for staff, /edit and /new start the dialogue above.
     application.add_handler(CommandHandler("edit", staff.edit))
     application.add_handler(CommandHandler("addq", staff.add_question))
     application.add_handler(CommandHandler("undo", staff.undo))
@@ -147,15 +177,11 @@ def build_application(
     application.add_handler(CommandHandler("stats", staff.show_stats))
     application.add_handler(CommandHandler("cancel", staff.cancel))
 
-    # Buttons, by the action in their callback data; anything else (old or foreign data) last.
-    application.add_handler(CallbackQueryHandler(handover.on_feedback, pattern=_action("fb")))
-    application.add_handler(
-        CallbackQueryHandler(handover.on_handover_button, pattern=_action("ho"))
-    )
-    application.add_handler(
-        CallbackQueryHandler(staff.on_staff_button, pattern=_action("st", "ua", "tv", "tn"))
-    )
-    application.add_handler(CallbackQueryHandler(users.on_button))
+    # Buttons: one handler per action of their callback data (buttons.py); anything else (old
+    # or foreign data) is answered as outdated, last.
+    for action, on_press in BUTTON_HANDLERS.items():
+        application.add_handler(CallbackQueryHandler(on_press, pattern=buttons.pattern(action)))
+    application.add_handler(CallbackQueryHandler(buttons.answer_outdated))
     application.add_handler(InlineQueryHandler(guides.answer_inline))
 
     # The staff group: replies to hand-over questions go back to the asker.
@@ -168,16 +194,13 @@ def build_application(
             )
         )
 
-    # Text: forwarded messages first (order matters), then questions (or a staff dialogue) in
-    # private chats; in groups only when the bot is mentioned or replied to.
+    # Text: forwarded messages first (order matters), then questions; in groups only when the
+    # bot is mentioned or replied to.
     private = filters.ChatType.PRIVATE
     application.add_handler(
         MessageHandler(
             private & filters.FORWARDED & (filters.TEXT | filters.CAPTION), guides.answer_forwarded
         )
-    )
-    application.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, staff.continue_dialogue)
     )
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, users.answer_question))
 
@@ -196,16 +219,63 @@ def build_application(
     return application
 
 
+def _staff_dialogue(staff_members: filters.User) -> ConversationHandler[Ctx]:
+    """/edit and /new as one conversation per staff member, in the states of staff.py: per user,
+    not per chat (/edit may be sent in the staff group, the text in the private chat); /edit or
+    /new again starts over, /cancel or the Cancel button ends it. No persistence and no timeout,
+    as before: a restart ends a dialogue."""
+    text = (
+        filters.ChatType.PRIVATE
+        & filters.TEXT
+        & ~filters.COMMAND
+        & ~filters.FORWARDED  # a forwarded message is a guide's question, also mid-dialogue
+        & staff_members
+    )
+
+    def button(
+        action: Action, callback: Callable[[Update, Ctx], Coroutine[Any, Any, object]]
+    ) -> CallbackQueryHandler[Ctx, object]:
+        return CallbackQueryHandler(callback, pattern=buttons.pattern(action))
+
+    with warnings.catch_warnings():
+        # PTB warns that with per_message=False a button is not tracked per message; meant
+        # here: the dialogue follows the staff member, whichever message the button is on.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("edit", staff.edit, filters=staff_members),
+                CommandHandler("new", staff.new, filters=staff_members),
+            ],
+            states={
+                staff.EDIT_TEXT: [MessageHandler(text, staff.preview_edit)],
+                staff.EDIT_PREVIEWED: [
+                    MessageHandler(text, staff.preview_edit),  # another version
+                    button(Action.EDIT_SAVE, staff.save_edit),
+                ],
+                staff.NEW_ID: [MessageHandler(text, staff.new_entry_id)],
+                staff.NEW_ANSWER: [MessageHandler(text, staff.new_entry_answer)],
+                staff.NEW_QUESTIONS: [MessageHandler(text, staff.new_entry_questions)],
+                staff.NEW_FIELD: [
+                    button(Action.NEW_ENTRY_FIELD, staff.choose_field),
+                    MessageHandler(text, staff.await_field),
+                ],
+            },
+            fallbacks=[
+                CommandHandler("cancel", staff.cancel, filters=staff_members),
+                button(Action.DIALOGUE_CANCEL, staff.cancel_button),
+            ],
+            allow_reentry=True,
+            per_chat=False,
+            name="staff dialogue",
+        )
+
+
 async def _answer_empty_button(update: Update, ctx: Ctx) -> None:
     """A button without data matches no handler: answer it so its spinner stops."""
     query = update.callback_query
     if query is not None and not query.data:
         await query.answer()
         raise ApplicationHandlerStop
-
-
-def _action(*actions: str) -> str:
-    return rf"^{CALLBACK_VERSION}\|(?:{'|'.join(actions)})\|"
 
 
 async def register_commands(application: App) -> None:
@@ -267,9 +337,10 @@ async def _get_ready(application: App, stop: asyncio.Event) -> bool:
     return await reach_telegram(application, stop)
 
 
-def run_bot(services: Services, webhook: Webhook | None = None) -> int:
+def run_bot(services: Services) -> int:
     """Run until SIGINT/SIGTERM: long polling, or a webhook behind a reverse proxy."""
     settings = services.settings
+    webhook = settings.webhook
     install_log_redaction(
         settings.token.value if settings.token else "",
         webhook.secret.value if webhook else "",
@@ -289,21 +360,21 @@ def run_bot(services: Services, webhook: Webhook | None = None) -> int:
         len(settings.admin_ids),
         settings.staff_chat_id if settings.staff_chat_id is not None else "not set",
     )
+    receiver: Receiver = Polling()
+    if webhook is not None:
+        try:
+            # Bound before anything starts: a taken port is one line, not a half-started bot.
+            sockets = tornado.netutil.bind_sockets(webhook.port, address=webhook.listen)
+        except OSError as error:
+            print(
+                f"kik-bot: cannot listen on {webhook.listen}:{webhook.port} "
+                f"({error.strerror}); is another program using the port? (--port)",
+                file=sys.stderr,
+            )
+            return EXIT_PORT_IN_USE
+        receiver = WebhookServer(webhook.url, webhook.secret.value, sockets)
     try:
-        if webhook is None:
-            asyncio.run(_run_polling(application, settings))
-        else:
-            try:
-                # Bound before anything starts: a taken port is one line, not a half-started bot.
-                sockets = tornado.netutil.bind_sockets(webhook.port, address=webhook.listen)
-            except OSError as error:
-                print(
-                    f"kik-bot: cannot listen on {webhook.listen}:{webhook.port} "
-                    f"({error.strerror}); is another program using the port? (--port)",
-                    file=sys.stderr,
-                )
-                return EXIT_PORT_IN_USE
-            asyncio.run(_run_webhook(application, settings, webhook, sockets))
+        asyncio.run(_serve_until_signalled(application, receiver, settings.data_dir))
     except InvalidToken:
         print(
             "kik-bot: Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)",
@@ -322,12 +393,87 @@ def run_bot(services: Services, webhook: Webhook | None = None) -> int:
     return 0
 
 
-async def _run_polling(application: App, settings: Settings) -> None:
+class Receiver(Protocol):
+    """How updates reach the inbox: long polling or the webhook server."""
+
+    async def receive(self, application: App, inbox: Inbox, stop: asyncio.Event) -> None:
+        """Hand received updates to `inbox.accept` until `stop` is set."""
+
+
+@dataclass(frozen=True)
+class Polling:
+    """getUpdates in a loop (polling.py); the next call confirms what the inbox keeps."""
+
+    timeout: int = 10
+
+    async def receive(self, application: App, inbox: Inbox, stop: asyncio.Event) -> None:
+        await application.bot.delete_webhook()
+        await poll(application, stop, inbox, timeout=self.timeout)
+
+
+@dataclass(frozen=True)
+class WebhookServer:
+    """Our own small tornado server behind the reverse proxy (bot/telegram/webhook.py) on
+    already bound `sockets`: POST /telegram takes updates carrying the secret, GET /healthz
+    answers health checks."""
+
+    url: str
+    secret: str
+    sockets: list[socket.socket]
+
+    def __post_init__(self) -> None:
+        if not self.secret:
+            raise ValueError("a webhook needs a secret")
+
+    async def receive(self, application: App, inbox: Inbox, stop: asyncio.Event) -> None:
+        routes = webhook_routes(application, self.secret, inbox.accept)
+        http = tornado.httpserver.HTTPServer(routes, max_body_size=MAX_BODY_BYTES)
+        http.add_sockets(self.sockets)  # listen first: Telegram delivers right away
+        try:
+            await application.bot.set_webhook(
+                url=self.url.rstrip("/") + "/telegram",
+                secret_token=self.secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+            await stop.wait()
+        finally:
+            http.stop()
+
+
+async def serve(
+    application: App, stop: asyncio.Event, receiver: Receiver, *, heartbeat_dir: Path | None = None
+) -> None:
+    """The bot's one lifecycle, however updates arrive: get ready (indexes, Telegram), start,
+    handle what the inbox kept from before, receive until `stop` is set; then, whatever
+    happened, stop the background tasks, let the updates in hand finish (the rest stay in the
+    inbox) and stop the application."""
+    services: Services = application.bot_data.services
+    if not await _get_ready(application, stop):
+        return
+    async with application:
+        await register_commands(application)
+        await application.start()
+        inbox = Inbox(application, services.store, application.concurrent_updates)
+        tasks = _background_tasks(application, heartbeat_dir)
+        try:
+            inbox.resume()
+            await receiver.receive(application, inbox, stop)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await inbox.drain()
+            await application.stop()
+
+
+async def _serve_until_signalled(
+    application: App, receiver: Receiver, heartbeat_dir: Path
+) -> None:
+    """Serve until SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await serve_polling(application, stop, heartbeat_dir=settings.data_dir)
+    await serve(application, stop, receiver, heartbeat_dir=heartbeat_dir)
 
 
 async def serve_polling(
@@ -338,38 +484,7 @@ async def serve_polling(
     heartbeat_dir: Path | None = None,
 ) -> None:
     """Poll until `stop` is set; fetched updates stay in the store's inbox until handled."""
-    services: Services = application.bot_data.services
-    if not await _get_ready(application, stop):
-        return
-    async with application:
-        await register_commands(application)
-        await application.bot.delete_webhook()
-        await application.start()
-        tasks = _background_tasks(application, heartbeat_dir)
-        try:
-            inbox = Inbox(application, services.store, application.concurrent_updates)
-            await poll(application, stop, inbox, timeout=poll_timeout)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await application.stop()
-
-
-async def _run_webhook(
-    application: App, settings: Settings, webhook: Webhook, sockets: list[socket.socket]
-) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await serve_webhook(
-        application,
-        stop,
-        url=webhook.url,
-        secret=webhook.secret.value,
-        sockets=sockets,
-        heartbeat_dir=settings.data_dir,
-    )
+    await serve(application, stop, Polling(poll_timeout), heartbeat_dir=heartbeat_dir)
 
 
 async def serve_webhook(
@@ -381,30 +496,7 @@ async def serve_webhook(
     sockets: list[socket.socket],
     heartbeat_dir: Path | None = None,
 ) -> None:
-    """Our own small tornado server behind the reverse proxy (bot/telegram/webhook.py) on
-    already bound `sockets`: POST /telegram takes updates carrying the secret, GET /healthz
-    answers health checks."""
-    services: Services = application.bot_data.services
-    inbox = Inbox(application, services.store, application.concurrent_updates)
-    server = webhook_routes(application, secret, inbox.accept)
-    if not await _get_ready(application, stop):
-        return
-    async with application:
-        await register_commands(application)
-        await application.start()
-        inbox.resume()
-        # Listen first: Telegram delivers right away.
-        http = tornado.httpserver.HTTPServer(server, max_body_size=MAX_BODY_BYTES)
-        http.add_sockets(sockets)
-        await application.bot.set_webhook(
-            url=url.rstrip("/") + "/telegram",
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-        tasks = _background_tasks(application, heartbeat_dir)
-        await stop.wait()
-        for task in tasks:
-            task.cancel()
-        http.stop()
-        await inbox.drain()
-        await application.stop()
+    """Take updates by webhook on already bound `sockets` until `stop` is set."""
+    await serve(
+        application, stop, WebhookServer(url, secret, sockets), heartbeat_dir=heartbeat_dir
+    )

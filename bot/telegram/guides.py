@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from bot.core.answer import Hints, Outcome
 from bot.i18n import _, native_name
 from bot.staff import learning
-from bot.telegram import views
+from bot.telegram import buttons, views
 from bot.telegram.context import Ctx
 from bot.telegram.users import reply_with_answer
 
@@ -38,12 +38,14 @@ async def answer_forwarded(update: Update, ctx: Ctx) -> None:
     guide_language = ctx.language_of(user)
     extra: tuple[InlineKeyboardButton, ...] = ()
     if answer.language != guide_language and answer.outcome is not Outcome.EMPTY:
-        target = answer.entry.id if answer.entry is not None else "-"
+        target = answer.entry.id if answer.entry is not None else None
         label = ctx.gettext_for(guide_language)(_("Show in {language}")).format(
             language=native_name(guide_language)
         )
         extra = (
-            InlineKeyboardButton(label, callback_data=views.callback("t", target, guide_language)),
+            InlineKeyboardButton(
+                label, callback_data=buttons.encode(buttons.Translation(target, guide_language))
+            ),
         )
     await reply_with_answer(ctx, message, answer, extra=extra)
 

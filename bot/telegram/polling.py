@@ -131,12 +131,11 @@ def telegram_host(application: App) -> str:
 
 
 async def poll(application: App, stop: asyncio.Event, inbox: Inbox, *, timeout: int) -> None:
-    """Long polling: fetch, keep, handle; the next getUpdates confirms what is kept. A second
-    instance polling the same token (409 Conflict) stops this one: retrying would only take
-    turns with it at answering."""
+    """Long polling: fetch, keep, handle; the next getUpdates confirms what is kept (app.serve
+    resumes the inbox before and drains it after). A second instance polling the same token
+    (409 Conflict) stops this one: retrying would only take turns with it at answering."""
     bot = application.bot
     host = telegram_host(application)
-    inbox.resume()
     offset: int | None = None
     failures = 0
     while not stop.is_set():
@@ -155,7 +154,6 @@ async def poll(application: App, stop: asyncio.Event, inbox: Inbox, *, timeout: 
             log.error("Telegram rejected the bot token; stopping")
             raise
         except Conflict:
-            await inbox.drain()
             raise SecondInstance from None
         except (NetworkError, TimedOut) as error:
             await _wait_to_retry(stop, failures, f"getUpdates from {host} failed", error)
@@ -164,7 +162,6 @@ async def poll(application: App, stop: asyncio.Event, inbox: Inbox, *, timeout: 
         if updates:
             inbox.accept(list(updates))
             offset = updates[-1].update_id + 1
-    await inbox.drain()
     if offset is not None:
         try:
             await bot.get_updates(offset=offset, timeout=0, limit=1)

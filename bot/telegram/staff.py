@@ -1,8 +1,10 @@
 """Staff commands and dialogues in Telegram (thin: the work is in bot/staff/*).
 
 Every staff command and button checks the numeric user id against KIK_ADMIN_IDS; anyone else
-gets the ordinary help and the attempt is logged. Dialogues (/edit, /new) keep their state per
-staff member in `user_data`; /cancel ends them.
+gets the ordinary help and the attempt is logged. The dialogues (/edit, /new) are one
+ConversationHandler (wired in app.py) with the states below, one dialogue per staff member at a
+time; the draft is in `user_data`. Both are kept in memory only: a restart ends a dialogue (its
+buttons are then outdated), and there is no time limit. /cancel ends it.
 """
 
 from __future__ import annotations
@@ -11,29 +13,33 @@ import asyncio
 import html
 import logging
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import ConversationHandler
 
 from bot.core.knowledge import PLACEHOLDER, Problem
 from bot.core.normalize import normalize
 from bot.staff import learning
 from bot.staff.editing import EditConflict, EditError, Saved
-from bot.telegram import users, views
+from bot.telegram import buttons, users, views
 from bot.telegram.context import Ctx
 from bot.telegram.sending import send
 
 log = logging.getLogger(__name__)
 
-StaffHandler = Callable[[Update, Ctx], Coroutine[Any, Any, None]]
+R = TypeVar("R")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DIALOGUE = "staff_dialogue"
+MAX_ID = 40  # every button naming the entry stays within Telegram's 64 bytes (buttons.py)
+DRAFT = "staff_draft"
 GROUPS = "staff_groups"
 UNANSWERED_DAYS = 30
 SHOWN_GROUPS = 10
 MAX_DAYS = 3650
+_NUMBER = re.compile(r"\d+")  # decimal digits, which int() reads in any script
 STAFF_COMMANDS = (
     ("edit", "Edit an answer: /edit <id> [lang]"),
     ("addq", "Add a question: /addq <id> <lang> <question>"),
@@ -47,22 +53,57 @@ STAFF_COMMANDS = (
 )
 
 
-def _days(args: list[str] | None, default: int) -> int:
-    """A period argument in days: a whole number from 1 to MAX_DAYS, else the default."""
-    if args and args[0].isdigit():
+async def _days(update: Update, ctx: Ctx, command: str, default: int) -> int | None:
+    """The period argument in days: none, the default; a whole number, within 1 to MAX_DAYS;
+    anything else (also "²", a digit to str.isdigit but not to int), a clear message and None."""
+    args = ctx.args or []
+    if not args:
+        return default
+    if _NUMBER.fullmatch(args[0]):
         return max(1, min(int(args[0][:6]), MAX_DAYS))
-    return default
+    await _say(
+        ctx,
+        update,
+        f"Not a number of days: {html.escape(args[0][:20])}. "
+        f"Usage: /{command} [days], e.g. /{command} {default}.",
+    )
+    return None
 
 
-def staff_only(handler: StaffHandler) -> StaffHandler:
+# The dialogue's states (ConversationHandler in app.py).
+EDIT_TEXT, EDIT_PREVIEWED, NEW_ID, NEW_ANSWER, NEW_QUESTIONS, NEW_FIELD = range(6)
+END = ConversationHandler.END
+
+
+@dataclass
+class EditDraft:
+    """/edit: the answer being edited, as it was, and the new text once sent."""
+
+    entry: str
+    language: str
+    before: str | None
+    text: str | None = None
+
+
+@dataclass
+class NewEntryDraft:
+    """/new: what has been sent so far."""
+
+    id: str = ""
+    answer: str = ""
+    questions: tuple[str, ...] = ()
+
+
+def staff_only(
+    handler: Callable[[Update, Ctx], Awaitable[R]],
+) -> Callable[[Update, Ctx], Coroutine[Any, Any, R | None]]:
     """Run the handler for staff; show anyone else the ordinary help and log the attempt."""
 
     @wraps(handler)
-    async def guarded(update: Update, ctx: Ctx) -> None:
+    async def guarded(update: Update, ctx: Ctx) -> R | None:
         user = update.effective_user
         if ctx.services.settings.is_staff(user.id if user else None):
-            await handler(update, ctx)
-            return
+            return await handler(update, ctx)
         log.warning(
             "non-staff user %s tried a staff action (%s)",
             user.id if user else "?",
@@ -72,6 +113,7 @@ def staff_only(handler: StaffHandler) -> StaffHandler:
             await update.callback_query.answer()
         elif update.effective_message is not None:
             await users.show_help(update, ctx)
+        return None
 
     return guarded
 
@@ -115,7 +157,7 @@ async def _saved(ctx: Ctx, update: Update, work: Callable[[], Saved], done: str)
 
 
 @staff_only
-async def edit(update: Update, ctx: Ctx) -> None:
+async def edit(update: Update, ctx: Ctx) -> int | None:
     """Start editing an answer: /edit <entry-id> [lang]."""
     knowledge = ctx.answerer.knowledge
     args = ctx.args or []
@@ -126,19 +168,14 @@ async def edit(update: Update, ctx: Ctx) -> None:
             "Usage: /edit &lt;entry-id&gt; [language]. Ids: "
             + html.escape(", ".join(knowledge.entries)),
         )
-        return
+        return None
     entry = knowledge.entries[args[0]]
     language = args[1] if len(args) > 1 else knowledge.authoritative
     if language not in knowledge.languages:
         await _say(ctx, update, f"Unknown language. Languages: {', '.join(knowledge.languages)}")
-        return
+        return None
     current = entry.answers.get(language)
-    ctx.state[DIALOGUE] = {
-        "kind": "edit",
-        "entry": entry.id,
-        "language": language,
-        "before": current,
-    }
+    ctx.state[DRAFT] = EditDraft(entry.id, language, current)
     placeholders = ", ".join(sorted({m.group(0) for m in PLACEHOLDER.finditer(current or "")}))
     await _say(
         ctx,
@@ -146,6 +183,7 @@ async def edit(update: Update, ctx: Ctx) -> None:
         f"Current answer of <b>{entry.id}</b> [{language}]:\n<pre>{html.escape(current or '(none)')}</pre>\n"
         f"Send the new text. Keep placeholders such as {html.escape(placeholders or '{tel:hecht}')}. /cancel stops.",
     )
+    return EDIT_TEXT
 
 
 @staff_only
@@ -186,14 +224,15 @@ async def undo(update: Update, ctx: Ctx) -> None:
 
 
 @staff_only
-async def new(update: Update, ctx: Ctx) -> None:
+async def new(update: Update, ctx: Ctx) -> int:
     """Start creating an entry: id, answer, questions, field."""
-    ctx.state[DIALOGUE] = {"kind": "new", "step": "id"}
+    ctx.state[DRAFT] = NewEntryDraft()
     await _say(
         ctx,
         update,
         "New entry. Send its id: lower-case words joined by '-', e.g. <code>library-opening-hours</code>. /cancel stops.",
     )
+    return NEW_ID
 
 
 @staff_only
@@ -223,236 +262,330 @@ async def outdated(update: Update, ctx: Ctx) -> None:
 
 
 @staff_only
-async def cancel(update: Update, ctx: Ctx) -> None:
+async def cancel(update: Update, ctx: Ctx) -> int:
     """End the current dialogue."""
-    ctx.state.pop(DIALOGUE, None)
+    ctx.state.pop(DRAFT, None)
     await _say(ctx, update, "Cancelled.")
+    return END
 
 
 @staff_only
 async def unanswered(update: Update, ctx: Ctx) -> None:
     """Show the most frequent unanswered questions, grouped, with one-tap actions."""
-    days = _days(ctx.args, UNANSWERED_DAYS)
+    days = await _days(update, ctx, "unanswered", UNANSWERED_DAYS)
+    if days is None:
+        return
     groups = learning.group_unanswered(ctx.store.open_unanswered(days))
     if not groups:
         await _say(ctx, update, f"No unanswered questions in the last {days} days.")
         return
-    remembered: dict[str, list[int]] = ctx.state.setdefault(GROUPS, {})
+    remembered: dict[int, list[int]] = ctx.state.setdefault(GROUPS, {})
     knowledge = ctx.answerer.knowledge
     for group in groups[:SHOWN_GROUPS]:
-        key = str(group.ids[0])
+        key = group.ids[0]
         remembered[key] = group.ids
         languages = ", ".join(f"{k} {v}" for k, v in group.languages.most_common())
-        buttons = []
+        keys: list[InlineKeyboardButton] = []
         suggested = group.suggested
         if suggested is not None and suggested in knowledge.entries:
             title = knowledge.entries[suggested].title(knowledge.authoritative, knowledge.fallback)
-            buttons.append(
+            keys.append(
                 InlineKeyboardButton(
-                    f"➕ {title}", callback_data=views.callback("ua", "add", key, suggested)
+                    f"➕ {title}",
+                    callback_data=buttons.encode(buttons.UnansweredAdd(key, suggested)),
                 )
             )
-        buttons.append(
-            InlineKeyboardButton("Other entry…", callback_data=views.callback("ua", "pick", key))
+        keys.append(
+            InlineKeyboardButton(
+                "Other entry…", callback_data=buttons.encode(buttons.UnansweredPick(key))
+            )
         )
-        buttons.append(
-            InlineKeyboardButton("✖ Dismiss", callback_data=views.callback("ua", "dis", key))
+        keys.append(
+            InlineKeyboardButton(
+                "✖ Dismiss", callback_data=buttons.encode(buttons.UnansweredDismiss(key))
+            )
         )
         await _say(
             ctx,
             update,
             f"{group.count}× ({languages}): {html.escape(group.example)}",
-            InlineKeyboardMarkup([buttons]),
+            InlineKeyboardMarkup([keys]),
         )
 
 
 @staff_only
 async def show_stats(update: Update, ctx: Ctx) -> None:
     """Questions per day and language, share answered, most asked entries, feedback."""
-    days = _days(ctx.args, 7)
+    days = await _days(update, ctx, "stats", 7)
+    if days is None:
+        return
     await _say(ctx, update, html.escape(learning.format_stats(learning.stats(ctx.store, days))))
 
 
-# -- dialogues -----------------------------------------------------------------------------
+# -- dialogues (the states' handlers) -----------------------------------------------------
 
 
-async def continue_dialogue(update: Update, ctx: Ctx) -> None:
-    """A staff member's text while a dialogue is open; otherwise an ordinary question."""
-    user, message = update.effective_user, update.effective_message
-    dialogue = ctx.state.get(DIALOGUE) if ctx.user_data is not None else None
-    if (
-        dialogue is None
-        or message is None
-        or not ctx.services.settings.is_staff(user.id if user else None)
-    ):
-        await users.answer_question(update, ctx)
-        return
-    text = (message.text or "").strip()
-    if dialogue["kind"] == "edit":
-        dialogue["text"] = text
-        preview = ctx.answerer.renderer.render_template(
-            text, dialogue["language"], ctx.gettext_for(dialogue["language"]), as_html=True
-        )
-        keyboard = InlineKeyboardMarkup(
+def _text(update: Update) -> str:
+    message = update.effective_message
+    return (message.text or "").strip() if message is not None else ""
+
+
+def _draft(ctx: Ctx, kind: type[R]) -> R | None:
+    draft = ctx.state.get(DRAFT)
+    return draft if isinstance(draft, kind) else None
+
+
+async def preview_edit(update: Update, ctx: Ctx) -> int:
+    """Show the new text exactly as users will see it, with Save and Cancel."""
+    draft = _draft(ctx, EditDraft)
+    if draft is None:
+        return END
+    draft.text = _text(update)
+    preview = ctx.answerer.renderer.render_template(
+        draft.text, draft.language, ctx.gettext_for(draft.language), as_html=True
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
             [
-                [
-                    InlineKeyboardButton("✅ Save", callback_data=views.callback("st", "save")),
-                    InlineKeyboardButton("✖ Cancel", callback_data=views.callback("st", "cancel")),
-                ]
+                InlineKeyboardButton("✅ Save", callback_data=buttons.encode(buttons.EditSave())),
+                InlineKeyboardButton(
+                    "✖ Cancel", callback_data=buttons.encode(buttons.DialogueCancel())
+                ),
             ]
-        )
-        await _say(ctx, update, "Preview, exactly as users will see it:")
-        await _say(ctx, update, views.direction(preview, dialogue["language"]), keyboard)
-    elif dialogue["kind"] == "new":
-        await _new_entry_step(update, ctx, dialogue, text)
+        ]
+    )
+    await _say(ctx, update, "Preview, exactly as users will see it:")
+    await _say(ctx, update, views.direction(preview, draft.language), keyboard)
+    return EDIT_PREVIEWED
 
 
-async def _new_entry_step(update: Update, ctx: Ctx, dialogue: dict[str, Any], text: str) -> None:
+async def new_entry_id(update: Update, ctx: Ctx) -> int | None:
+    """Take the new entry's id, if it is valid and free."""
+    draft, text = _draft(ctx, NewEntryDraft), _text(update)
+    if draft is None:
+        return END
     knowledge = ctx.answerer.knowledge
-    if dialogue["step"] == "id":
-        if not _ID.match(text) or text in knowledge.entries:
-            await _say(
-                ctx,
-                update,
-                "That id is not valid or already used. Lower-case words joined by '-', please.",
-            )
-            return
-        dialogue.update(id=text, step="answer")
+    if not _ID.match(text) or len(text) > MAX_ID or text in knowledge.entries:
         await _say(
             ctx,
             update,
-            f"Send the answer in {knowledge.authoritative} (placeholders like {{tel:hecht}} work).",
+            "That id is not valid or already used. Lower-case words joined by '-', "
+            f"at most {MAX_ID} characters, please.",
         )
-    elif dialogue["step"] == "answer":
-        dialogue.update(answer=text, step="questions")
-        await _say(ctx, update, "Send ways people ask for it, one per line (at least one).")
-    elif dialogue["step"] == "questions":
-        questions = [q for q in text.splitlines() if q.strip()]
-        if not questions:
-            await _say(ctx, update, "Please send at least one question.")
-            return
-        dialogue.update(questions=questions, step="field")
-        rows = [
-            [
-                InlineKeyboardButton(
-                    knowledge.entries[f].title(knowledge.authoritative, knowledge.fallback),
-                    callback_data=views.callback("st", "field", f),
-                )
-            ]
-            for f in knowledge.field_ids
+        return None
+    draft.id = text
+    await _say(
+        ctx,
+        update,
+        f"Send the answer in {knowledge.authoritative} (placeholders like {{tel:hecht}} work).",
+    )
+    return NEW_ANSWER
+
+
+async def new_entry_answer(update: Update, ctx: Ctx) -> int:
+    """Take the new entry's answer."""
+    draft = _draft(ctx, NewEntryDraft)
+    if draft is None:
+        return END
+    draft.answer = _text(update)
+    await _say(ctx, update, "Send ways people ask for it, one per line (at least one).")
+    return NEW_QUESTIONS
+
+
+async def new_entry_questions(update: Update, ctx: Ctx) -> int | None:
+    """Take the ways of asking, one per line, and offer the fields of action."""
+    draft = _draft(ctx, NewEntryDraft)
+    if draft is None:
+        return END
+    questions = tuple(q for q in _text(update).splitlines() if q.strip())
+    if not questions:
+        await _say(ctx, update, "Please send at least one question.")
+        return None
+    draft.questions = questions
+    knowledge = ctx.answerer.knowledge
+    rows = [
+        [
+            InlineKeyboardButton(
+                knowledge.entries[f].title(knowledge.authoritative, knowledge.fallback),
+                callback_data=buttons.encode(buttons.NewEntryField(f)),
+            )
         ]
-        rows.append(
-            [InlineKeyboardButton("No field", callback_data=views.callback("st", "field", "-"))]
-        )
-        await _say(
-            ctx, update, "Which field of action does it belong to?", InlineKeyboardMarkup(rows)
-        )
+        for f in knowledge.field_ids
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                "No field", callback_data=buttons.encode(buttons.NewEntryField(None))
+            )
+        ]
+    )
+    await _say(ctx, update, "Which field of action does it belong to?", InlineKeyboardMarkup(rows))
+    return NEW_FIELD
+
+
+async def await_field(update: Update, ctx: Ctx) -> None:
+    """Text while the field buttons are shown: the dialogue waits for a button (as before)."""
 
 
 # -- buttons -------------------------------------------------------------------------------
 
 
+async def _answered(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
 @staff_only
-async def on_staff_button(update: Update, ctx: Ctx) -> None:
-    """Save/cancel an edit, choose a field, act on unanswered questions and hand-over replies."""
-    query = update.callback_query
-    parsed = views.parse_callback(query.data if query else None)
-    if query is None or parsed is None:
-        return
-    action, args = parsed
-    await query.answer()
-    staff_id = update.effective_user.id if update.effective_user else 0
-    editor = ctx.services.editor
-    dialogue = ctx.state.get(DIALOGUE) or {}
-    knowledge = ctx.answerer.knowledge
-    if action == "st" and args[:1] == ["cancel"]:
-        ctx.state.pop(DIALOGUE, None)
-        await _say(ctx, update, "Cancelled. Nothing was saved.")
-    elif (
-        action == "st"
-        and args[:1] == ["save"]
-        and dialogue.get("kind") == "edit"
-        and "text" in dialogue
-    ):
-        ctx.state.pop(DIALOGUE, None)
-        await _saved(
-            ctx,
-            update,
-            lambda: editor.edit_answer(
-                staff_id,
-                dialogue["entry"],
-                dialogue["language"],
-                dialogue["text"],
-                dialogue["before"],
-            ),
-            f"Saved <b>{dialogue['entry']}</b> [{dialogue['language']}].",
-        )
-    elif action == "st" and args[:1] == ["field"] and dialogue.get("step") == "field":
-        ctx.state.pop(DIALOGUE, None)
-        field = None if args[1] == "-" else args[1]
-        questions = {knowledge.authoritative: dialogue["questions"]}
-        await _saved(
-            ctx,
-            update,
-            lambda: editor.new_entry(
-                staff_id, dialogue["id"], dialogue["answer"], questions, field
-            ),
-            f"Created <b>{dialogue['id']}</b>; translations are marked as pending (/outdated).",
-        )
-    elif action == "ua":
-        await _unanswered_action(update, ctx, staff_id, args)
-    elif action == "tv" and len(args) == 2:
-        thread = ctx.store.thread(int(args[0]))
-        if thread is not None:
-            language, question = thread.language, thread.question
-            await _saved(
-                ctx,
-                update,
-                lambda: editor.add_question(staff_id, args[1], language, question),
-                f"Added the question to <b>{args[1]}</b> [{language}].",
-            )
-    elif action == "tn" and args:
-        thread = ctx.store.thread(int(args[0]))
-        answer = ctx.store.thread_answer(int(args[0])) if thread else None
-        if thread is not None and answer:
-            entry_id = f"staff-answer-{thread.id}"
-            await _saved(
-                ctx,
-                update,
-                lambda: editor.new_entry(
-                    staff_id, entry_id, answer, {thread.language: [thread.question]}
-                ),
-                f"Created <b>{entry_id}</b> from the reply; edit it with /edit {entry_id}.",
-            )
-    else:
+@buttons.pressed(buttons.EditSave)
+async def save_edit(update: Update, ctx: Ctx, _button: buttons.EditSave) -> int:
+    """Save the previewed answer."""
+    await _answered(update)
+    draft = _draft(ctx, EditDraft)
+    ctx.state.pop(DRAFT, None)
+    if draft is None or draft.text is None:
         await _say(ctx, update, "This button is outdated.")
+        return END
+    staff_id = update.effective_user.id if update.effective_user else 0
+    text = draft.text
+    await _saved(
+        ctx,
+        update,
+        lambda: ctx.services.editor.edit_answer(
+            staff_id, draft.entry, draft.language, text, draft.before
+        ),
+        f"Saved <b>{draft.entry}</b> [{draft.language}].",
+    )
+    return END
 
 
-async def _unanswered_action(update: Update, ctx: Ctx, staff_id: int, args: list[str]) -> None:
-    groups: dict[str, list[int]] = ctx.state.get(GROUPS, {})
-    kind, key = args[0], args[1] if len(args) > 1 else ""
+@staff_only
+@buttons.pressed(buttons.NewEntryField)
+async def choose_field(update: Update, ctx: Ctx, button: buttons.NewEntryField) -> int:
+    """Create the new entry in the chosen field of action."""
+    await _answered(update)
+    draft = _draft(ctx, NewEntryDraft)
+    ctx.state.pop(DRAFT, None)
+    if draft is None or not draft.questions:
+        await _say(ctx, update, "This button is outdated.")
+        return END
+    staff_id = update.effective_user.id if update.effective_user else 0
+    questions = {ctx.answerer.knowledge.authoritative: list(draft.questions)}
+    await _saved(
+        ctx,
+        update,
+        lambda: ctx.services.editor.new_entry(
+            staff_id, draft.id, draft.answer, questions, button.field
+        ),
+        f"Created <b>{draft.id}</b>; translations are marked as pending (/outdated).",
+    )
+    return END
+
+
+@staff_only
+@buttons.pressed(buttons.DialogueCancel)
+async def cancel_button(update: Update, ctx: Ctx, _button: buttons.DialogueCancel) -> int:
+    """End the current dialogue from its Cancel button."""
+    await _answered(update)
+    ctx.state.pop(DRAFT, None)
+    await _say(ctx, update, "Cancelled. Nothing was saved.")
+    return END
+
+
+@staff_only
+async def outdated_dialogue_button(update: Update, ctx: Ctx) -> None:
+    """Save or a field from a dialogue that is over (ended, replaced, or before a restart)."""
+    await _answered(update)
+    await _say(ctx, update, "This button is outdated.")
+
+
+async def _group(update: Update, ctx: Ctx, key: int) -> list[int] | None:
+    """The question ids of a group listed by /unanswered; None (and a note) if forgotten."""
+    await _answered(update)
+    groups: dict[int, list[int]] = ctx.state.get(GROUPS, {})
     ids = groups.get(key)
     if not ids:
         await _say(ctx, update, "This list is outdated; send /unanswered again.")
-        return
-    knowledge = ctx.answerer.knowledge
-    if kind == "dis":
+        return None
+    return ids
+
+
+@staff_only
+@buttons.pressed(buttons.UnansweredDismiss)
+async def dismiss_unanswered(update: Update, ctx: Ctx, button: buttons.UnansweredDismiss) -> None:
+    """Dismiss a group of unanswered questions."""
+    ids = await _group(update, ctx, button.group)
+    if ids:
         ctx.store.close_unanswered(ids, "dismissed")
         await _say(ctx, update, f"Dismissed {len(ids)} question(s).")
-    elif kind == "pick":
-        rows = [
-            [
-                InlineKeyboardButton(
-                    e.title(knowledge.authoritative, knowledge.fallback),
-                    callback_data=views.callback("ua", "add", key, e.id),
-                )
-            ]
-            for e in knowledge
-            if e.kind != "smalltalk"
+
+
+@staff_only
+@buttons.pressed(buttons.UnansweredPick)
+async def pick_entry(update: Update, ctx: Ctx, button: buttons.UnansweredPick) -> None:
+    """Offer every entry for a group of unanswered questions."""
+    if not await _group(update, ctx, button.group):
+        return
+    knowledge = ctx.answerer.knowledge
+    rows = [
+        [
+            InlineKeyboardButton(
+                e.title(knowledge.authoritative, knowledge.fallback),
+                callback_data=buttons.encode(buttons.UnansweredAdd(button.group, e.id)),
+            )
         ]
-        await _say(ctx, update, "Add to which entry?", InlineKeyboardMarkup(rows))
-    elif kind == "add" and len(args) == 3 and args[2] in knowledge.entries:
-        await _assign(update, ctx, staff_id, ids, args[2])
+        for e in knowledge
+        if e.kind != "smalltalk"
+    ]
+    await _say(ctx, update, "Add to which entry?", InlineKeyboardMarkup(rows))
+
+
+@staff_only
+@buttons.pressed(buttons.UnansweredAdd)
+async def add_unanswered(update: Update, ctx: Ctx, button: buttons.UnansweredAdd) -> None:
+    """Add a group of unanswered questions to an entry."""
+    ids = await _group(update, ctx, button.group)
+    if ids and button.entry_id in ctx.answerer.knowledge.entries:
+        staff_id = update.effective_user.id if update.effective_user else 0
+        await _assign(update, ctx, staff_id, ids, button.entry_id)
+
+
+@staff_only
+@buttons.pressed(buttons.ThreadQuestion)
+async def add_thread_question(update: Update, ctx: Ctx, button: buttons.ThreadQuestion) -> None:
+    """Add a handed-over question to the entry that was the best guess."""
+    await _answered(update)
+    thread = ctx.store.thread(button.thread)
+    if thread is None:
+        return
+    staff_id = update.effective_user.id if update.effective_user else 0
+    language, question = thread.language, thread.question
+    await _saved(
+        ctx,
+        update,
+        lambda: ctx.services.editor.add_question(staff_id, button.entry_id, language, question),
+        f"Added the question to <b>{button.entry_id}</b> [{language}].",
+    )
+
+
+@staff_only
+@buttons.pressed(buttons.ThreadEntry)
+async def entry_from_thread(update: Update, ctx: Ctx, button: buttons.ThreadEntry) -> None:
+    """Create a new entry from a staff member's reply to a handed-over question."""
+    await _answered(update)
+    thread = ctx.store.thread(button.thread)
+    answer = ctx.store.thread_answer(button.thread) if thread else None
+    if thread is None or not answer:
+        return
+    staff_id = update.effective_user.id if update.effective_user else 0
+    entry_id = f"staff-answer-{thread.id}"
+    await _saved(
+        ctx,
+        update,
+        lambda: ctx.services.editor.new_entry(
+            staff_id, entry_id, answer, {thread.language: [thread.question]}
+        ),
+        f"Created <b>{entry_id}</b> from the reply; edit it with /edit {entry_id}.",
+    )
 
 
 async def _assign(update: Update, ctx: Ctx, staff_id: int, ids: list[int], entry_id: str) -> None:

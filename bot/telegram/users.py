@@ -9,9 +9,9 @@ from telegram import InlineKeyboardButton, Message, Update
 from telegram.constants import ChatType
 
 from bot.core.answer import Answer, Hints
-from bot.i18n import _, native_name
+from bot.i18n import Gettext, _, native_name
 from bot.staff import learning
-from bot.telegram import handover, views
+from bot.telegram import buttons, handover, views
 from bot.telegram.context import Ctx
 from bot.telegram.sending import replace, send
 
@@ -235,45 +235,64 @@ async def explain_text_only(update: Update, ctx: Ctx) -> None:
     )
 
 
-async def on_button(update: Update, ctx: Ctx) -> None:
-    """Every inline button of ours: entries, menu, language choice, translations."""
+def _button_language(ctx: Ctx, update: Update, language: str) -> tuple[str, Gettext]:
+    """The language a button was made for, if still supported; else the user's."""
+    if language not in ctx.answerer.knowledge.languages:
+        language = ctx.language_of(update.effective_user)
+    return language, ctx.gettext_for(language)
+
+
+@buttons.pressed(buttons.Entry)
+async def open_entry(update: Update, ctx: Ctx, button: buttons.Entry) -> None:
+    """Show an entry in place of the message whose button was pressed."""
     query = update.callback_query
     if query is None:
         return
-    parsed = views.parse_callback(query.data)
-    user_language, gettext = ctx.gettext(update)
-    knowledge = ctx.answerer.knowledge
-    if parsed is None:
-        await query.answer(
-            gettext(_("This button is outdated. Please send /start.")), show_alert=True
-        )
+    language, gettext = _button_language(ctx, update, button.language)
+    if button.entry_id not in ctx.answerer.knowledge.entries:
+        await buttons.answer_outdated(update, ctx, language)
         return
-    action, args = parsed
-    language = args[-1] if args and args[-1] in knowledge.languages else user_language
-    gettext = ctx.gettext_for(language)
-    if action == "e" and args and args[0] in knowledge.entries:
-        await query.answer()
-        await replace(ctx, query, views.entry_reply(ctx.answerer, args[0], language, gettext))
-    elif action == "m":
-        await query.answer()
-        await replace(ctx, query, views.menu(ctx.answerer, language, gettext))
-    elif action == "l" and update.effective_user is not None and language in knowledge.languages:
-        ctx.store.set_language(update.effective_user.id, language, explicit=True)
-        confirmation = gettext(_("Language set: {language}.")).format(
-            language=native_name(language)
-        )
-        await query.answer(confirmation)
-        await replace(ctx, query, views.menu(ctx.answerer, language, gettext))
-    elif action == "t" and args and query.message is not None:
-        await query.answer()
-        entry_id = args[0]
-        if entry_id in knowledge.entries:
-            reply = views.entry_reply(ctx.answerer, entry_id, language, gettext)
-        else:
-            text = views.direction(ctx.answerer.fallback_text(language, as_html=True), language)
-            reply = views.Reply((text,))
-        await send(ctx, query.message.chat.id, reply)
+    await query.answer()
+    await replace(ctx, query, views.entry_reply(ctx.answerer, button.entry_id, language, gettext))
+
+
+@buttons.pressed(buttons.Menu)
+async def back_to_menu(update: Update, ctx: Ctx, button: buttons.Menu) -> None:
+    """Show the topics in place of the message whose button was pressed."""
+    query = update.callback_query
+    if query is None:
+        return
+    language, gettext = _button_language(ctx, update, button.language)
+    await query.answer()
+    await replace(ctx, query, views.menu(ctx.answerer, language, gettext))
+
+
+@buttons.pressed(buttons.Language)
+async def choose_language(update: Update, ctx: Ctx, button: buttons.Language) -> None:
+    """Remember the chosen language, confirm it and show the topics in it."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or button.language not in ctx.answerer.knowledge.languages:
+        await buttons.answer_outdated(update, ctx)
+        return
+    language, gettext = button.language, ctx.gettext_for(button.language)
+    ctx.store.set_language(user.id, language, explicit=True)
+    confirmation = gettext(_("Language set: {language}.")).format(language=native_name(language))
+    await query.answer(confirmation)
+    await replace(ctx, query, views.menu(ctx.answerer, language, gettext))
+
+
+@buttons.pressed(buttons.Translation)
+async def show_translation(update: Update, ctx: Ctx, button: buttons.Translation) -> None:
+    """Send a guide the answer to a forwarded message again, in the guide's language."""
+    query = update.callback_query
+    language, gettext = _button_language(ctx, update, button.language)
+    if query is None or query.message is None:
+        await buttons.answer_outdated(update, ctx, language)
+        return
+    await query.answer()
+    if button.entry_id is not None and button.entry_id in ctx.answerer.knowledge.entries:
+        reply = views.entry_reply(ctx.answerer, button.entry_id, language, gettext)
     else:
-        await query.answer(
-            gettext(_("This button is outdated. Please send /start.")), show_alert=True
-        )
+        text = views.direction(ctx.answerer.fallback_text(language, as_html=True), language)
+        reply = views.Reply((text,))
+    await send(ctx, query.message.chat.id, reply)

@@ -1,5 +1,5 @@
 """Answers and menus as Telegram messages: HTML text (escaped), inline keyboards, message
-splitting at 4,096 characters, right-to-left marks, callback data with a version tag."""
+splitting at 4,096 characters, right-to-left marks; the buttons' data is bot/telegram/buttons.py."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.core.answer import Answer, Answerer, Outcome
 from bot.core.bidi import is_right_to_left
 from bot.i18n import Gettext, _, native_name
+from bot.telegram import buttons
 
 MAX_MESSAGE = 4096
-CALLBACK_VERSION = "k1"
 RLM = "\u200f"
 
 
@@ -25,24 +25,6 @@ class Reply:
 
     parts: tuple[str, ...]
     keyboard: InlineKeyboardMarkup | None = None
-
-
-# -- callback data -------------------------------------------------------------------------
-
-
-def callback(action: str, *args: str) -> str:
-    data = "|".join((CALLBACK_VERSION, action, *args))
-    return data[:64]
-
-
-def parse_callback(data: str | None) -> tuple[str, list[str]] | None:
-    """(action, arguments) of our own current callback data; None for anything else."""
-    if not data:
-        return None
-    parts = data.split("|")
-    if len(parts) < 2 or parts[0] != CALLBACK_VERSION:
-        return None
-    return parts[1], parts[2:]
 
 
 # -- text ------------------------------------------------------------------------------------
@@ -85,8 +67,8 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
 # -- keyboards -------------------------------------------------------------------------------
 
 
-def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
-    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+def _rows(keys: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [list(keys[i : i + width]) for i in range(0, len(keys), width)]
 
 
 def entry_buttons(
@@ -96,7 +78,7 @@ def entry_buttons(
     return [
         InlineKeyboardButton(
             knowledge.entries[i].title(language, knowledge.fallback),
-            callback_data=callback("e", i, language),
+            callback_data=buttons.encode(buttons.Entry(i, language)),
         )
         for i in entry_ids
         if i in knowledge.entries
@@ -104,26 +86,26 @@ def entry_buttons(
 
 
 def menu_button(gettext: Gettext, language: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(gettext(_("◀ Topics")), callback_data=callback("m", language))
+    return InlineKeyboardButton(
+        gettext(_("◀ Topics")), callback_data=buttons.encode(buttons.Menu(language))
+    )
 
 
 def menu(answerer: Answerer, language: str, gettext: Gettext) -> Reply:
     text = gettext(_("Choose a topic, or simply type your question in your language."))
-    buttons = entry_buttons(answerer, answerer.knowledge.menu, language)
-    return Reply(
-        (direction(html.escape(text), language),), InlineKeyboardMarkup(_rows(buttons, 2))
-    )
+    keys = entry_buttons(answerer, answerer.knowledge.menu, language)
+    return Reply((direction(html.escape(text), language),), InlineKeyboardMarkup(_rows(keys, 2)))
 
 
 def language_menu(languages: Iterable[str], gettext: Gettext, language: str) -> Reply:
     text = gettext(_("Choose your language:"))
-    buttons = [
-        InlineKeyboardButton(native_name(lang), callback_data=callback("l", lang))
+    keys = [
+        InlineKeyboardButton(
+            native_name(lang), callback_data=buttons.encode(buttons.Language(lang))
+        )
         for lang in languages
     ]
-    return Reply(
-        (direction(html.escape(text), language),), InlineKeyboardMarkup(_rows(buttons, 3))
-    )
+    return Reply((direction(html.escape(text), language),), InlineKeyboardMarkup(_rows(keys, 3)))
 
 
 def answer_reply(
@@ -145,10 +127,16 @@ def answer_reply(
         rows.append(
             [
                 InlineKeyboardButton(
-                    "👍", callback_data=callback("fb", answer.entry.id, "1", language)
+                    "👍",
+                    callback_data=buttons.encode(
+                        buttons.Feedback(answer.entry.id, True, language)
+                    ),
                 ),
                 InlineKeyboardButton(
-                    "👎", callback_data=callback("fb", answer.entry.id, "0", language)
+                    "👎",
+                    callback_data=buttons.encode(
+                        buttons.Feedback(answer.entry.id, False, language)
+                    ),
                 ),
             ]
         )
@@ -156,7 +144,8 @@ def answer_reply(
         rows.append(
             [
                 InlineKeyboardButton(
-                    gettext(_("💬 Ask a person")), callback_data=callback("ho", "ask", language)
+                    gettext(_("💬 Ask a person")),
+                    callback_data=buttons.encode(buttons.HandoverAsk(language)),
                 )
             ]
         )
