@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import shutil
+import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,13 @@ from bot.core.answer import Answerer
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.language import LanguageDetector
 from bot.i18n import Translations
+from bot.settings import Secret, Settings
+from bot.store import Store
+from bot.telegram.app import build_application, serve_polling
+from bot.telegram.context import Services
+from bot.telegram.resilience import FloodGuard
+
+from .fake_telegram import TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = ROOT / "knowledge"
@@ -53,17 +63,6 @@ def knowledge_copy(tmp_path: Path) -> Path:
 
 # -- Telegram, end to end --------------------------------------------------------------------
 
-import asyncio  # noqa: E402
-from collections.abc import AsyncIterator  # noqa: E402
-
-from bot.settings import Secret, Settings  # noqa: E402
-from bot.store import Store  # noqa: E402
-from bot.telegram.app import build_application, serve_polling  # noqa: E402
-from bot.telegram.context import Services  # noqa: E402
-from bot.telegram.resilience import FloodGuard  # noqa: E402
-
-from .fake_telegram import TOKEN, FakeTelegram  # noqa: E402
-
 
 class RunningBot:
     """The real Application polling the fake Bot API; tests push updates and read calls."""
@@ -71,6 +70,18 @@ class RunningBot:
     def __init__(self, api: FakeTelegram, services: Services) -> None:
         self.api = api
         self.services = services
+
+    async def settled(self, timeout: float = 30.0) -> None:
+        """Wait until the bot has nothing left to do: every update fetched and handled (the
+        inbox empty), no request to Telegram in flight - twice in a row, a poll apart."""
+        deadline = time.monotonic() + timeout
+        calm = 0
+        while time.monotonic() < deadline:
+            calm = calm + 1 if self.api.quiet and not self.services.store.inbox() else 0
+            if calm >= 2:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"the bot was still busy after {timeout} s")
 
 
 STAFF_ID = 9001

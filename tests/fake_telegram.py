@@ -103,6 +103,8 @@ class FakeTelegram:
         self._message_ids = itertools.count(1000)
         self._condition = threading.Condition()
         self.confirmed_offset = 0
+        self.last_pushed = 0
+        self.in_flight = 0  # requests other than getUpdates being answered now
         self.polls = 0  # getUpdates requests received
         self.second_poller = False  # True: another bot polls this token (409 Conflict)
         self.delivered: dict[int, float] = {}  # update_id -> when getUpdates first handed it out
@@ -131,6 +133,7 @@ class FakeTelegram:
             body = update.get("message") or update.get("callback_query", {}).get("message") or {}
             self._chats[update["update_id"]] = body.get("chat", {}).get("id")
             self._updates.append(update)
+            self.last_pushed = int(update["update_id"])
             self._condition.notify_all()
             return int(update["update_id"])
 
@@ -146,6 +149,12 @@ class FakeTelegram:
                 if (method is None or c.method == method)
                 and (chat_id is None or c.chat_id == chat_id)
             ]
+
+    @property
+    def quiet(self) -> bool:
+        """Every update pushed was fetched and confirmed, and no request is being answered."""
+        with self._condition:
+            return self.confirmed_offset > self.last_pushed and self.in_flight == 0
 
     async def wait_for(
         self, method: str, count: int = 1, chat_id: int | None = None, timeout: float = 15.0
@@ -282,6 +291,18 @@ class FakeTelegram:
                     self._send(404, {"ok": False})
 
             def do_POST(self) -> None:
+                busy = not self.path.endswith("/getUpdates")
+                if busy:
+                    with api._condition:
+                        api.in_flight += 1
+                try:
+                    self._post()
+                finally:
+                    if busy:
+                        with api._condition:
+                            api.in_flight -= 1
+
+            def _post(self) -> None:
                 if self.path == "/_control/push":
                     length = int(self.headers.get("Content-Length") or 0)
                     for update in json.loads(self.rfile.read(length)):

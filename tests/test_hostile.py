@@ -3,7 +3,6 @@ injected into messages, no staff action is reached, nothing secret reaches the l
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import pytest
@@ -35,7 +34,7 @@ async def test_nasty_messages_each_get_one_safe_answer(
     for index in range(len(NASTY)):
         await telegram.api.wait_for("sendMessage", chat_id=200 + index)
         await telegram.api.wait_for("sendMessage", chat_id=300 + index)
-    await asyncio.sleep(0.5)
+    await telegram.settled()
     for index in range(len(NASTY)):
         for chat in (200 + index, 300 + index):
             (reply,) = telegram.api.sent("sendMessage", chat_id=chat)
@@ -75,7 +74,7 @@ async def test_unknown_or_foreign_button_data_is_harmless(
     before = {p.name: p.read_bytes() for p in telegram.services.settings.knowledge_dir.iterdir()}
     telegram.api.push(button(400, data))
     (_answer,) = await telegram.api.wait_for("answerCallbackQuery")
-    await asyncio.sleep(0.3)
+    await telegram.settled()
     assert "error while handling" not in caplog.text
     assert {
         p.name: p.read_bytes() for p in telegram.services.settings.knowledge_dir.iterdir()
@@ -131,7 +130,7 @@ async def test_generated_texts_through_the_handlers(
         telegram.api.push(message(700 + index, text))
     for index in range(len(texts)):
         await telegram.api.wait_for("sendMessage", chat_id=700 + index)
-    await asyncio.sleep(0.5)
+    await telegram.settled()
     assert all(
         len(telegram.api.sent("sendMessage", chat_id=700 + i)) == 1 for i in range(len(texts))
     )

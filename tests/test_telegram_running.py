@@ -19,7 +19,6 @@ import tornado.netutil
 
 from bot.core.answer import Answerer
 from bot.heartbeat import heartbeat_age
-from bot.i18n import Translations
 from bot.settings import Secret, Settings
 from bot.store import Store
 from bot.telegram.app import build_application, serve_polling, serve_webhook
@@ -168,11 +167,14 @@ def _poll_at(
 
 
 async def test_a_bot_started_before_telegram_is_reachable_waits_and_then_answers(
-    tmp_path: Path, answerer: Answerer, translations: Translations
+    tmp_path: Path, answerer: Answerer, caplog: pytest.LogCaptureFixture
 ) -> None:
     port = _free_port()  # nothing listens here yet
     services, stop, task = _poll_at(port, tmp_path, answerer)
-    await asyncio.sleep(1.5)  # the first attempt failed, the bot is waiting to retry
+    for _ in range(500):  # until the first attempt failed and the bot waits to retry
+        if any("cannot reach" in r.getMessage() for r in caplog.records):
+            break
+        await asyncio.sleep(0.01)
     assert not task.done()
     with FakeTelegram(port=port) as api:
         api.push(message(52, "Wann habt ihr offen?"))

@@ -3,7 +3,6 @@ nobody else can."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from pathlib import Path
@@ -174,7 +173,7 @@ async def test_nobody_else_reaches_staff_actions(
     telegram.api.push(button(66, "k1|st|save"))
     telegram.api.push(button(66, "k1|ua|dis|1"))
     replies = await telegram.api.wait_for("sendMessage", len(STAFF_COMMANDS), chat_id=66)
-    await asyncio.sleep(0.5)
+    await telegram.settled()
     assert all("/start" in r.text for r in replies)  # the ordinary help, every time
     assert len(telegram.api.sent("sendMessage", chat_id=66)) == len(STAFF_COMMANDS)
     assert {

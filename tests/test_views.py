@@ -11,7 +11,8 @@ from bot.core.answer import Answerer
 from bot.core.knowledge import load_knowledge
 from bot.core.language import LanguageDetector
 from bot.i18n import Translations
-from bot.telegram.views import MAX_MESSAGE, callback, direction, menu, split_message
+from bot.telegram import buttons
+from bot.telegram.views import MAX_MESSAGE, direction, menu, split_message
 
 
 def test_long_answers_split_at_paragraphs() -> None:
@@ -54,4 +55,6 @@ def test_the_menu_follows_the_knowledge(
     reply = menu(answerer, "de", translations.gettext("de"))
     assert reply.keyboard is not None
     shown = [button.callback_data for row in reply.keyboard.inline_keyboard for button in row]
-    assert shown == [callback("e", i, "de") for i in ("address", "german-courses", "hours")]
+    assert [buttons.decode(data) for data in shown] == [
+        buttons.Entry(i, "de") for i in ("address", "german-courses", "hours")
+    ]
