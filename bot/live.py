@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.core.answer import Answerer
 from bot.core.knowledge import Knowledge, KnowledgeError, Problem, load_knowledge
+from bot.core.matcher import Matcher
 
 
 class LiveAnswerer:
@@ -25,8 +26,9 @@ class LiveAnswerer:
     def replace(self, knowledge: Knowledge) -> None:
         """Serve this (already validated) knowledge from now on."""
         old = self._answerer
-        detector = old.detector if knowledge.languages == old.knowledge.languages else None
-        answerer = Answerer(knowledge, old.translations, detector, clock=old.clock)
+        answerer = Answerer(
+            knowledge, old.translations, clock=old.clock, matcher=Matcher(knowledge, old.matcher)
+        )
         answerer.matcher.warm()  # build the indexes before the swap, not on a user's question
         self._answerer = answerer
         settle_memory()

@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 
 from bot.core.answer import Answerer, Hints, Outcome
 from bot.core.knowledge import KnowledgeError, load_knowledge
+from bot.core.matcher import Matcher
+from bot.i18n import Translations
+from bot.live import LiveAnswerer
 
 
 @pytest.mark.parametrize(
@@ -252,3 +255,24 @@ def test_questions_like_the_out_of_scope_examples_fall_back(knowledge_copy: Path
     )
     problems = [str(p) for p in lint_knowledge(load_knowledge(knowledge_copy))]
     assert any("also filed under 'hours'" in p for p in problems), problems
+
+
+def test_a_reload_rebuilds_only_the_languages_an_edit_touched(
+    knowledge_copy: Path, translations: Translations
+) -> None:
+    live = LiveAnswerer(Answerer(load_knowledge(knowledge_copy), translations))
+    live.answerer.matcher.warm()
+    before = {lang: live.answerer.matcher.index(lang) for lang in ("de", "tr")}
+    office = knowledge_copy / "office.yaml"
+    text = office.read_text(encoding="utf-8")
+    edited = "    - Wann hat das Amt geöffnet?\n    - Wann ist Parteiverkehr?\n"
+    office.write_text(text.replace("    - Wann hat das Amt geöffnet?\n", edited, 1), "utf-8")
+    assert live.reload(knowledge_copy) == []
+    matcher = live.answerer.matcher
+    assert matcher.index("tr") is before["tr"]  # untouched: taken over
+    assert matcher.index("de") is not before["de"]  # edited: built again
+    answer = live.answerer.answer("Wann ist Parteiverkehr?")
+    assert answer.entry is not None and answer.entry.id == "hours"
+    fresh = Matcher(live.answerer.knowledge)
+    for question, lang in (("wann ist parteiverkehr", "de"), ("ofis ne zaman acik", "tr")):
+        assert matcher.search(question, lang) == fresh.search(question, lang)

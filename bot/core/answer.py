@@ -157,6 +157,7 @@ class Answerer:
         translations: Translations,
         detector: LanguageDetector | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
+        matcher: Matcher | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.translations = translations
@@ -164,7 +165,7 @@ class Answerer:
         scripts = knowledge.scripts
         self.scripts = scripts
         self.detector = detector or LanguageDetector.for_knowledge(knowledge)
-        self.matcher = Matcher(knowledge)
+        self.matcher = matcher or Matcher(knowledge)
         self.crisis = CrisisDetector(knowledge, scripts)
         self.renderer = Renderer(knowledge)
 

@@ -83,6 +83,12 @@ class Detection:
         return max(self.probabilities, key=self.probabilities.__getitem__)
 
 
+@functools.cache
+def _full_model() -> langid.LanguageIdentifier:
+    """py3langid's model, decompressed once per process (most of start-up; a reload reuses it)."""
+    return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+
+
 class LanguageDetector:
     """Detects the language of short questions among a fixed set of supported languages."""
 
@@ -101,7 +107,7 @@ class LanguageDetector:
         self.alphabets = dict(alphabets or {})
         self.german_words = german_words
         self.german = german
-        self._full = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+        self._full = _full_model()
         known = set(self._full.labels)
         self._restricted_set = [lang for lang in self.languages if lang in known]
         # A second identifier over the same arrays: decompressing the model is most of start-up.

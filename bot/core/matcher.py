@@ -148,9 +148,21 @@ class _Postings:
         return np.bincount(self.rows[positions], weights=contributions, minlength=self.size)
 
 
+def _inputs(language: str, knowledge: Knowledge) -> tuple[object, ...]:
+    """Everything a language's index is built from: equal inputs, equal index."""
+    return (
+        tuple(
+            (e.id, e.kind, e.questions.get(language), e.answers.get(language)) for e in knowledge
+        ),
+        knowledge.out_of_scope.get(language),
+        knowledge.fillers.get(language),
+    )
+
+
 class _LanguageIndex:
     def __init__(self, language: str, knowledge: Knowledge) -> None:
         self.language = language
+        self.inputs = _inputs(language, knowledge)
         self.fillers = sorted(
             (tuple(f.split()) for f in knowledge.fillers.get(language, ()) if f.split()),
             key=len,
@@ -279,13 +291,21 @@ class Matcher:
     """Ranks entries for a normalised question, in the languages asked for.
 
     A language's index is built the first time a question needs it (start-up then costs only
-    the languages of the first question); `warm()` builds the rest ahead of time.
+    the languages of the first question); `warm()` builds the rest ahead of time. After a staff
+    edit, the indexes of the languages it did not touch are taken over from the `previous`
+    matcher instead of being built again.
     """
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, previous: Matcher | None = None) -> None:
         self.knowledge = knowledge
         self._indexes: dict[str, _LanguageIndex] = {}
         self._lock = threading.Lock()
+        if previous is not None:
+            for language, index in previous._indexes.items():
+                if language in knowledge.languages and index.inputs == _inputs(
+                    language, knowledge
+                ):
+                    self._indexes[language] = index
 
     def index(self, language: str) -> _LanguageIndex | None:
         index = self._indexes.get(language)
