@@ -115,6 +115,7 @@ def lint_knowledge(knowledge: Knowledge) -> list[Problem]:
 def _lint_crisis(knowledge: Knowledge) -> list[Problem]:
     """One emergency entry; every crisis entry has triggers in every language; no trigger fires
     on a way of asking filed under an ordinary entry (it would answer it with emergency numbers)."""
+    from bot.core.language import script_counts
     from bot.core.safety import CrisisDetector
 
     problems: list[Problem] = []
@@ -139,7 +140,9 @@ def _lint_crisis(knowledge: Knowledge) -> list[Problem]:
             continue
         for q_lang, questions in entry.questions.items():
             for question in questions:
-                for hit in detector.find(normalize(question)):
+                # As answering does: only the triggers of the scripts the question is written in.
+                scripts = script_counts(question).keys()
+                for hit in detector.find(normalize(question), scripts):
                     owner = knowledge.entries[hit.entry_id]
                     problems.append(
                         Problem(

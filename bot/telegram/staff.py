@@ -335,6 +335,20 @@ def _draft(ctx: Ctx, kind: type[R]) -> R | None:
     return draft if isinstance(draft, kind) else None
 
 
+async def _finished_draft(
+    update: Update, ctx: Ctx, kind: type[R], complete: Callable[[R], bool]
+) -> R | None:
+    """The draft a Save-like button ends the dialogue with; None (and "outdated") if it has
+    none, or one not yet complete."""
+    await _answered(update)
+    draft = _draft(ctx, kind)
+    ctx.state.pop(DRAFT, None)
+    if draft is None or not complete(draft):
+        await _say(ctx, update, "This button is outdated.")
+        return None
+    return draft
+
+
 async def preview_edit(update: Update, ctx: Ctx) -> int:
     """Show the new text exactly as users will see it, with Save and Cancel."""
     draft = _draft(ctx, EditDraft)
@@ -439,11 +453,8 @@ async def _answered(update: Update) -> None:
 @buttons.pressed(buttons.EditSave)
 async def save_edit(update: Update, ctx: Ctx, _button: buttons.EditSave) -> int:
     """Save the previewed answer."""
-    await _answered(update)
-    draft = _draft(ctx, EditDraft)
-    ctx.state.pop(DRAFT, None)
+    draft = await _finished_draft(update, ctx, EditDraft, lambda d: d.text is not None)
     if draft is None or draft.text is None:
-        await _say(ctx, update, "This button is outdated.")
         return END
     staff_id = update.effective_user.id if update.effective_user else 0
     text = draft.text
@@ -462,11 +473,8 @@ async def save_edit(update: Update, ctx: Ctx, _button: buttons.EditSave) -> int:
 @buttons.pressed(buttons.NewEntryField)
 async def choose_field(update: Update, ctx: Ctx, button: buttons.NewEntryField) -> int:
     """Create the new entry in the chosen field of action."""
-    await _answered(update)
-    draft = _draft(ctx, NewEntryDraft)
-    ctx.state.pop(DRAFT, None)
-    if draft is None or not draft.questions:
-        await _say(ctx, update, "This button is outdated.")
+    draft = await _finished_draft(update, ctx, NewEntryDraft, lambda d: bool(d.questions))
+    if draft is None:
         return END
     staff_id = update.effective_user.id if update.effective_user else 0
     questions = {ctx.answerer.knowledge.authoritative: list(draft.questions)}
