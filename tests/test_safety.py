@@ -228,3 +228,18 @@ def test_check_refuses_facts_typed_into_an_answer(
 
 def test_the_shipped_answers_have_no_typed_facts(knowledge: Knowledge) -> None:
     assert [str(p) for p in lint_knowledge(knowledge) if "typed" in str(p)] == []
+
+
+@pytest.mark.parametrize(
+    "question", ["Mein Mann schlägt mich, wann habt ihr offen?", "ابني ضاع، متى تفتحون؟"]
+)
+def test_check_refuses_a_crisis_trigger_in_an_ordinary_entrys_question(
+    knowledge_copy: Path, question: str
+) -> None:
+    path = knowledge_copy / "office.yaml"
+    text = path.read_text()
+    marker = "  questions:\n    de:\n"
+    assert marker in text
+    path.write_text(text.replace(marker, marker + f"    - {question}\n", 1))
+    problems = [str(p) for p in lint_knowledge(load_knowledge(knowledge_copy))]
+    assert any("fires on" in p and question in p for p in problems), problems
