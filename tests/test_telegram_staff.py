@@ -82,9 +82,12 @@ async def test_new_entry_dialogue(telegram: RunningBot) -> None:
     calls = await _say(
         telegram, STAFF_ID, "Wo ist die Stadtbibliothek?\nBücher ausleihen Bibliothek", 4
     )
-    telegram.api.push(button(STAFF_ID, _buttons(calls[3], "Sprache und Bildung")))
-    calls = await telegram.api.wait_for("sendMessage", 5, chat_id=STAFF_ID)
-    assert "Created" in calls[4].text
+    fields = calls[3]
+    waiting = (await _say(telegram, STAFF_ID, "Sprache und Bildung", 5))[4]
+    assert "choose the field with one of the buttons" in waiting.text  # not silently ignored
+    telegram.api.push(button(STAFF_ID, _buttons(fields, "Sprache und Bildung")))
+    calls = await telegram.api.wait_for("sendMessage", 6, chat_id=STAFF_ID)
+    assert "Created" in calls[5].text
     (reply,) = await _say(telegram, 63, "Wo kann ich Bücher in der Bibliothek ausleihen?", 1)
     assert "Stadtbibliothek hilft" in reply.text and "integration@kempten.de" in reply.text
     entry = telegram.services.answerer.knowledge.entries["stadtbibliothek"]

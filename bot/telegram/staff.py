@@ -438,7 +438,8 @@ async def new_entry_questions(update: Update, ctx: Ctx) -> int | None:
 
 
 async def await_field(update: Update, ctx: Ctx) -> None:
-    """Text while the field buttons are shown: the dialogue waits for a button (as before)."""
+    """Text while the field buttons are shown: say that the dialogue waits for a button."""
+    await _say(ctx, update, "Please choose the field with one of the buttons above, or /cancel.")
 
 
 # -- buttons -------------------------------------------------------------------------------
