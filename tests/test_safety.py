@@ -217,13 +217,17 @@ def test_holiday_categories_come_from_the_directory(knowledge_copy: Path) -> Non
 def test_check_refuses_facts_typed_into_an_answer(
     knowledge_copy: Path, typed: str, what: str
 ) -> None:
-    path = knowledge_copy / "office.yaml"
-    text = path.read_text()
-    marker = "  answers:\n    de: |\n"
-    assert marker in text
-    path.write_text(text.replace(marker, marker + f"      {typed}\n", 1))
-    problems = [str(p) for p in lint_knowledge(load_knowledge(knowledge_copy))]
+    problems = _lint_with(knowledge_copy, "  answers:\n    de: |\n", f"      {typed}\n")
     assert any(what in p and "typed" in p for p in problems), problems
+
+
+def _lint_with(knowledge: Path, after: str, line: str) -> list[str]:
+    """The check's problems once `line` is written after the first `after` in office.yaml."""
+    path = knowledge / "office.yaml"
+    text = path.read_text()
+    assert after in text
+    path.write_text(text.replace(after, after + line, 1))
+    return [str(p) for p in lint_knowledge(load_knowledge(knowledge))]
 
 
 def test_the_shipped_answers_have_no_typed_facts(knowledge: Knowledge) -> None:
@@ -236,10 +240,5 @@ def test_the_shipped_answers_have_no_typed_facts(knowledge: Knowledge) -> None:
 def test_check_refuses_a_crisis_trigger_in_an_ordinary_entrys_question(
     knowledge_copy: Path, question: str
 ) -> None:
-    path = knowledge_copy / "office.yaml"
-    text = path.read_text()
-    marker = "  questions:\n    de:\n"
-    assert marker in text
-    path.write_text(text.replace(marker, marker + f"    - {question}\n", 1))
-    problems = [str(p) for p in lint_knowledge(load_knowledge(knowledge_copy))]
+    problems = _lint_with(knowledge_copy, "  questions:\n    de:\n", f"    - {question}\n")
     assert any("fires on" in p and question in p for p in problems), problems
