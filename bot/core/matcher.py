@@ -90,6 +90,9 @@ class Candidate:
     entry_id: str
     score: float
     language: str
+    # The entry's document and its best single variant both rank it first among the answers:
+    # two views of the knowledge agree, which makes a middling score more trustworthy.
+    agreed: bool = False
 
 
 class _Postings:
@@ -175,6 +178,7 @@ class _LanguageIndex:
         words: dict[bool, set[str]] = {True: set(), False: set()}  # smalltalk or not
         greetings: set[tuple[str, ...]] = set()
         smalltalk: list[bool] = []
+        answers: list[bool] = []
         examples = [
             (e.id, e.kind, e.questions.get(language), e.answers.get(language, ""))
             for e in knowledge
@@ -186,6 +190,7 @@ class _LanguageIndex:
             self.entry_ids.append(entry_id)
             is_smalltalk = kind == "smalltalk"
             smalltalk.append(is_smalltalk)
+            answers.append(kind == "answer" and entry_id != OUT_OF_SCOPE)
             starts.append(len(variant_rows))
             doc: Features = defaultdict(float)
             for question in questions:
@@ -207,6 +212,7 @@ class _LanguageIndex:
         self.smalltalk_only = frozenset(words[True] - words[False])
         self.smalltalk_phrases = frozenset(greetings)  # "dzien dobry", "hallo zusammen"
         self.is_smalltalk = np.asarray(smalltalk, dtype=bool)
+        self.is_answer = np.asarray(answers, dtype=bool)
         # Frequencies over single variants, not whole entries: with a few dozen entries per
         # language, words like "wie" or "how" occur in most entries and would look rare.
         document_frequency: Counter[str] = Counter()
@@ -252,12 +258,13 @@ class _LanguageIndex:
         if not self.entry_ids:
             return Ranking([])
         tokens = strip_fillers(tokens, self.fillers)
-        combined = self._entry_scores(tokens)
+        combined, agreed = self._entry_scores(tokens)
         topical = self._without_politeness(tokens)
         if topical and len(topical) < len(tokens):
             # "Hallo, wann habt ihr offen?": small talk is scored on the whole message, the
             # real entries on the message without its politeness.
-            combined = np.where(self.is_smalltalk, combined, self._entry_scores(topical))
+            without, agreed = self._entry_scores(topical)
+            combined = np.where(self.is_smalltalk, combined, without)
         out_of_scope = 0.0
         if self.out_of_scope_row is not None:
             out_of_scope = min(float(combined[self.out_of_scope_row]), 1.0)
@@ -265,7 +272,9 @@ class _LanguageIndex:
         count = min(limit, len(combined))
         top = np.argpartition(-combined, count - 1)[:count]
         candidates = [
-            Candidate(self.entry_ids[row], min(float(combined[row]), 1.0), self.language)
+            Candidate(
+                self.entry_ids[row], min(float(combined[row]), 1.0), self.language, row == agreed
+            )
             for row in top
             if row != self.out_of_scope_row
         ]
@@ -281,10 +290,18 @@ class _LanguageIndex:
                 break
         return [t for t in tokens if t not in self.smalltalk_only]
 
-    def _entry_scores(self, tokens: list[str]) -> np.ndarray:
+    def _entry_scores(self, tokens: list[str]) -> tuple[np.ndarray, int | None]:
+        """Each entry's score, and the row of the answer entry that both its document and its
+        best variant rank first (None when they disagree)."""
         scores = self.postings.scores(features(self.corrected(tokens)))
+        document = scores[: len(self.entry_ids)]
         best_variant = np.maximum.reduceat(scores, self.variant_starts)
-        return DOCUMENT_SHARE * scores[: len(self.entry_ids)] + (1 - DOCUMENT_SHARE) * best_variant
+        agreed = None
+        if self.is_answer.any():
+            by_document = int(np.argmax(np.where(self.is_answer, document, -1.0)))
+            by_variant = int(np.argmax(np.where(self.is_answer, best_variant, -1.0)))
+            agreed = by_document if by_document == by_variant else None
+        return DOCUMENT_SHARE * document + (1 - DOCUMENT_SHARE) * best_variant, agreed
 
 
 class Matcher:
