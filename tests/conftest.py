@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import shutil
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -72,16 +71,8 @@ class RunningBot:
         self.services = services
 
     async def settled(self, timeout: float = 30.0) -> None:
-        """Wait until the bot has nothing left to do: every update fetched and handled (the
-        inbox empty), no request to Telegram in flight - twice in a row, a poll apart."""
-        deadline = time.monotonic() + timeout
-        calm = 0
-        while time.monotonic() < deadline:
-            calm = calm + 1 if self.api.quiet and not self.services.store.inbox() else 0
-            if calm >= 2:
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"the bot was still busy after {timeout} s")
+        """Wait until every update is fetched and handled and no request is in flight."""
+        await self.api.settled(lambda: not self.services.store.inbox(), timeout)
 
 
 STAFF_ID = 9001

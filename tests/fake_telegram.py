@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -155,6 +155,18 @@ class FakeTelegram:
         """Every update pushed was fetched and confirmed, and no request is being answered."""
         with self._condition:
             return self.confirmed_offset > self.last_pushed and self.in_flight == 0
+
+    async def settled(self, inbox_empty: Callable[[], bool], timeout: float = 30.0) -> None:
+        """Wait until the bot has nothing left to do: `quiet` and its inbox empty (the bot's
+        store says), twice in a row, a poll apart."""
+        deadline = time.monotonic() + timeout
+        calm = 0
+        while time.monotonic() < deadline:
+            calm = calm + 1 if self.quiet and inbox_empty() else 0
+            if calm >= 2:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"the bot was still busy after {timeout} s")
 
     async def wait_for(
         self, method: str, count: int = 1, chat_id: int | None = None, timeout: float = 15.0

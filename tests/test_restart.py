@@ -3,13 +3,11 @@ loses nothing, and the database stays intact."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -65,7 +63,8 @@ async def test_stopped_mid_run_and_restarted(
         bot = start_bot(api, tmp_path, knowledge_copy)
         try:
             await api.wait_for("sendMessage", USERS * PER_USER, timeout=60)
-            await _settled(api, tmp_path / "kik-bot.sqlite3")  # a late duplicate would show
+            # A late duplicate would show: wait until the bot in its process has nothing left.
+            await api.settled(lambda: _inbox_empty(tmp_path / "kik-bot.sqlite3"))
         finally:
             bot.terminate()
             bot.wait(timeout=30)
@@ -83,14 +82,6 @@ async def test_stopped_mid_run_and_restarted(
             assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-async def _settled(api: FakeTelegram, database: Path, timeout: float = 30.0) -> None:
-    """Until the bot in its own process has nothing left: every update confirmed, nothing in
-    flight, its inbox empty - twice in a row."""
-    deadline = time.monotonic() + timeout
-    calm = 0
-    while calm < 2:
-        assert time.monotonic() < deadline, "the bot was still busy"
-        with sqlite3.connect(database) as db:
-            pending = db.execute("SELECT COUNT(*) FROM inbox").fetchone()[0]
-        calm = calm + 1 if api.quiet and pending == 0 else 0
-        await asyncio.sleep(0.05)
+def _inbox_empty(database: Path) -> bool:
+    with sqlite3.connect(database) as db:
+        return int(db.execute("SELECT COUNT(*) FROM inbox").fetchone()[0]) == 0

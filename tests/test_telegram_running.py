@@ -152,6 +152,14 @@ async def test_a_webhook_bot_first_answers_what_it_received_before_a_crash(
     kept.close()
 
 
+async def _until_logged(caplog: pytest.LogCaptureFixture, text: str) -> None:
+    """Until a log record says `text` (at most 5 s)."""
+    for _ in range(500):
+        if any(text in r.getMessage() for r in caplog.records):
+            return
+        await asyncio.sleep(0.01)
+
+
 def _poll_at(
     port: int, tmp_path: Path, answerer: Answerer
 ) -> tuple[Services, asyncio.Event, asyncio.Task[None]]:
@@ -171,10 +179,7 @@ async def test_a_bot_started_before_telegram_is_reachable_waits_and_then_answers
 ) -> None:
     port = _free_port()  # nothing listens here yet
     services, stop, task = _poll_at(port, tmp_path, answerer)
-    for _ in range(500):  # until the first attempt failed and the bot waits to retry
-        if any("cannot reach" in r.getMessage() for r in caplog.records):
-            break
-        await asyncio.sleep(0.01)
+    await _until_logged(caplog, "cannot reach")  # the first attempt failed, the bot waits
     assert not task.done()
     with FakeTelegram(port=port) as api:
         api.push(message(52, "Wann habt ihr offen?"))
@@ -244,10 +249,7 @@ async def test_unreachable_telegram_is_logged_with_its_host_but_never_the_token(
     port = _free_port()  # nothing listens here
     services, stop, task = _poll_at(port, tmp_path, answerer)
     try:
-        for _ in range(500):
-            if any("cannot reach" in r.getMessage() for r in caplog.records):
-                break
-            await asyncio.sleep(0.01)
+        await _until_logged(caplog, "cannot reach")
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=20)

@@ -149,16 +149,18 @@ class LanguageDetector:
         probabilities = self._restricted_probabilities(text, candidates)
         # "treba mi Termin kod Ausländerbehörde": the German terms in a question make it look
         # German (or, to the unrestricted model, Swedish); the words around them tell.
-        own = self._own_words(text)
-        if own != text and max(probabilities, key=probabilities.__getitem__) == self.german:
-            again = self._restricted_probabilities(own, candidates)
-            best = max(again, key=again.__getitem__)
-            if best != self.german and again[best] >= _OWN_WORDS_SURE:
-                probabilities, text = again, own
+        if max(probabilities, key=probabilities.__getitem__) == self.german:
+            own = self._own_words(text)
+            if own != text:
+                again = self._restricted_probabilities(own, candidates)
+                best = max(again, key=again.__getitem__)
+                if best != self.german and again[best] >= _OWN_WORDS_SURE:
+                    probabilities, text = again, own
         foreign = None
         if letters >= _FOREIGN_MIN_LETTERS:
             guess, confidence = self._full.classify(text)
-            if guess not in self._accepted and confidence >= _FOREIGN_MIN_PROBABILITY:
+            if self._is_foreign(guess, confidence):
+                own = self._own_words(text)  # foreign only if still so without the German terms
                 foreign = guess if own == text else self._foreign(own)
             elif guess in self.aliases and (
                 self.aliases[guess] in candidates or confidence >= _FOREIGN_MIN_PROBABILITY
@@ -168,12 +170,13 @@ class LanguageDetector:
                 probabilities = {k: 0.0 for k in probabilities} | {alias: 1.0}
         return Detection(probabilities, foreign, script)
 
+    def _is_foreign(self, guess: str, confidence: float) -> bool:
+        return guess not in self._accepted and confidence >= _FOREIGN_MIN_PROBABILITY
+
     def _foreign(self, text: str) -> str | None:
         """The unsupported language a text is confidently in, if any."""
         guess, confidence = self._full.classify(text)
-        if guess not in self._accepted and confidence >= _FOREIGN_MIN_PROBABILITY:
-            return str(guess)
-        return None
+        return str(guess) if self._is_foreign(guess, confidence) else None
 
     def _own_words(self, text: str) -> str:
         """The text without the words of the German texts (the local terms people write in their

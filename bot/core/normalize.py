@@ -64,7 +64,7 @@ def normalize(text: str) -> str:
     """Fold a text to lower-case words separated by single spaces, without marks or punctuation."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub(" ", text)
-    text = text.replace("İ", "i").casefold().translate(_LETTER_FOLDS)
+    text = fold_letters(text.replace("İ", "i").casefold())
     text = unicodedata.normalize("NFD", text).translate(_MARKS_AND_DIGITS)
     text = _NON_WORD.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
