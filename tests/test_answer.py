@@ -293,3 +293,36 @@ def test_a_middling_match_both_views_agree_on_is_answered(
     assert result.confidence < ANSWER_THRESHOLD
     assert result.outcome is Outcome.ANSWER
     assert result.entry is not None and result.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Where can I find your office, and what are the opening hours?", {"address", "hours"}),
+        ("Ofisiniz nerede ve telefon numaranız nedir?", {"address", "contact"}),
+        ("Qual è il vostro indirizzo e quando siete aperti?", {"address", "hours"}),
+        ("Яка ваша адреса і коли ви працюєте?", {"address", "hours"}),
+        ("Quelle est votre adresse et quand êtes-vous ouverts ?", {"address", "hours"}),
+    ],
+)
+def test_two_questions_in_one_message_answer_one_and_offer_the_other(
+    answerer: Answerer, question: str, asked: set[str]
+) -> None:
+    result = answerer.answer(question)
+    assert result.outcome is Outcome.ANSWER and result.entry is not None
+    assert {result.entry.id, *result.also} == asked and len(result.also) == 1
+    other = answerer.knowledge.entries[result.also[0]]
+    assert other.title(result.language, "en") in result.text.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("Sprache und Bildung", "field-language-education"), ("Wann und wo?", None)],
+)
+def test_a_phrase_with_and_is_not_taken_for_two_questions(
+    answerer: Answerer, question: str, entry_id: str | None
+) -> None:
+    """ "Sprache und Bildung" is one field of action; "Wann und wo?" asks nothing answerable."""
+    result = answerer.answer(question)
+    assert result.also == ()
+    assert (result.entry.id if result.entry else None) == entry_id

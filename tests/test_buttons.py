@@ -20,6 +20,7 @@ from .fake_telegram import TOKEN
 
 ONE_OF_EACH: list[buttons.Button] = [
     buttons.Entry("hours", "de"),
+    buttons.OtherQuestion("address", "tr"),
     buttons.Menu("ar"),
     buttons.Language("uk"),
     buttons.Translation("immigration-office", "de"),

@@ -62,6 +62,23 @@ async def test_question_is_answered_in_its_language_with_related_buttons(
     assert [b["text"] for b in reply.buttons[-2:]] == ["👍", "👎"]
 
 
+async def test_two_questions_get_one_answer_and_a_button_for_the_other(
+    telegram: RunningBot,
+) -> None:
+    telegram.api.push(
+        message(24, "Ofisiniz nerede ve telefon numaranız nedir?", language_code="de")
+    )
+    (reply,) = await telegram.api.wait_for("sendMessage", chat_id=24)
+    assert "0831" in reply.text or "2525" in reply.text  # the contact, in Turkish
+    other = next(b for b in reply.buttons if "|q|" in b["callback_data"])
+    assert other["text"] == "Adres" and other["callback_data"].endswith("|tr")
+    assert reply.text.splitlines()[-1].endswith("Adres")
+    telegram.api.push(button(24, other["callback_data"]))
+    replies = await telegram.api.wait_for("sendMessage", 2, chat_id=24)
+    assert "Rathausplatz" in replies[1].text  # a new message: the first answer stays
+    assert not telegram.api.sent("editMessageText")
+
+
 async def test_unclear_question_offers_did_you_mean(telegram: RunningBot) -> None:
     telegram.api.push(message(16, "Stadt", language_code="de"))
     (reply,) = await telegram.api.wait_for("sendMessage", chat_id=16)

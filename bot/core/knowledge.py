@@ -170,6 +170,8 @@ class Knowledge:
     # Questions no entry answers (other offices, other services): language -> examples. The
     # matcher learns them as "not ours", so such a question falls back instead of being answered.
     out_of_scope: Mapping[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
+    # The words that join two questions in one message ("und", "and", "ve"): language -> words.
+    conjunctions: Mapping[str, frozenset[str]] = dataclass_field(default_factory=dict)
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries.values())
@@ -336,6 +338,7 @@ class _Languages:
     fillers: dict[str, frozenset[str]]
     aliases: dict[str, str]
     closer_to_authoritative: frozenset[str]
+    conjunctions: dict[str, frozenset[str]]
 
 
 _LANGUAGES_KEYS = {
@@ -346,12 +349,13 @@ _LANGUAGES_KEYS = {
     "fillers",
     "aliases",
     "closer_to_authoritative",
+    "conjunctions",
 }
 
 
 def _read_languages(root: Path, out: _Collector) -> _Languages:
     at = _At(out, LANGUAGES_FILE)
-    empty = _Languages((), "de", "en", {}, {}, frozenset())
+    empty = _Languages((), "de", "en", {}, {}, frozenset(), {})
     if not (root / LANGUAGES_FILE).is_file():
         at.problem("file is missing")
         return empty
@@ -379,9 +383,10 @@ def _read_languages(root: Path, out: _Collector) -> _Languages:
         codes,
         authoritative,
         fallback,
-        _fillers(data, codes, at),
+        _word_lists(data, "fillers", codes, at),
         dict(aliases),
         frozenset(closer or ()),
+        _word_lists(data, "conjunctions", codes, at),
     )
 
 
@@ -397,18 +402,19 @@ def _language_codes(data: LineDict, at: _At) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def _fillers(data: LineDict, codes: tuple[str, ...], at: _At) -> dict[str, frozenset[str]]:
+def _word_lists(
+    data: LineDict, key: str, codes: tuple[str, ...], at: _At
+) -> dict[str, frozenset[str]]:
+    """A mapping of language to words (fillers, conjunctions), normalised as questions are."""
     from bot.core.normalize import normalize
 
-    fillers = _mapping(
-        data.get("fillers"),
-        at.line_of(data, "fillers"),
-        "'fillers' must map language to a list of words",
+    lists = _mapping(
+        data.get(key), at.line_of(data, key), f"'{key}' must map language to a list of words"
     )
     result: dict[str, frozenset[str]] = {}
-    for lang, listed in fillers.items():
-        here = at.line_of(fillers, lang)
-        message = f"fillers for '{lang}': unknown language or not a list of words"
+    for lang, listed in lists.items():
+        here = at.line_of(lists, lang)
+        message = f"{key} for '{lang}': unknown language or not a list of words"
         if lang not in codes:
             here.problem(message)
             continue
@@ -927,6 +933,7 @@ def load_knowledge(root: Path) -> Knowledge:
         menu=interface.menu,
         roles=interface.roles,
         out_of_scope=out_of_scope,
+        conjunctions=langs.conjunctions,
     )
 
 

@@ -83,6 +83,7 @@ USER_COMMANDS = (
 # Buttons outside the staff dialogue; in it, its own handlers come first (_staff_dialogue).
 BUTTON_HANDLERS: dict[Action, Callable[[Update, Ctx], Coroutine[Any, Any, object]]] = {
     Action.ENTRY: users.open_entry,
+    Action.OTHER_QUESTION: users.answer_other_question,
     Action.MENU: users.back_to_menu,
     Action.LANGUAGE: users.choose_language,
     Action.TRANSLATION: users.show_translation,

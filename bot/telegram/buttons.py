@@ -33,6 +33,7 @@ class Action(StrEnum):
     people's chats keep working)."""
 
     ENTRY = "e"
+    OTHER_QUESTION = "q"
     MENU = "m"
     LANGUAGE = "l"
     TRANSLATION = "t"
@@ -55,6 +56,16 @@ class Entry:
     """Open an entry in place (topics, related and suggested entries)."""
 
     action: ClassVar[Action] = Action.ENTRY
+    entry_id: str
+    language: str
+
+
+@dataclasses.dataclass(frozen=True)
+class OtherQuestion:
+    """The answer to another question of the same message, sent as a new message so the first
+    answer stays."""
+
+    action: ClassVar[Action] = Action.OTHER_QUESTION
     entry_id: str
     language: str
 
@@ -185,6 +196,7 @@ class ThreadEntry:
 
 Button = (
     Entry
+    | OtherQuestion
     | Menu
     | Language
     | Translation
@@ -205,6 +217,7 @@ KINDS: dict[Action, type[Button]] = {
     kind.action: kind
     for kind in (
         Entry,
+        OtherQuestion,
         Menu,
         Language,
         Translation,

@@ -256,6 +256,23 @@ async def open_entry(update: Update, ctx: Ctx, button: buttons.Entry) -> None:
     await replace(ctx, query, views.entry_reply(ctx.answerer, button.entry_id, language, gettext))
 
 
+@buttons.pressed(buttons.OtherQuestion)
+async def answer_other_question(update: Update, ctx: Ctx, button: buttons.OtherQuestion) -> None:
+    """Answer another question of a message as a new message, below the first answer."""
+    query = update.callback_query
+    language, gettext = _button_language(ctx, update, button.language)
+    if (
+        query is None
+        or query.message is None
+        or button.entry_id not in ctx.answerer.knowledge.entries
+    ):
+        await buttons.answer_outdated(update, ctx, language)
+        return
+    await query.answer()
+    reply = views.entry_reply(ctx.answerer, button.entry_id, language, gettext)
+    await send(ctx, query.message.chat.id, reply)
+
+
 @buttons.pressed(buttons.Menu)
 async def back_to_menu(update: Update, ctx: Ctx, button: buttons.Menu) -> None:
     """Show the topics in place of the message whose button was pressed."""

@@ -72,13 +72,17 @@ def _rows(keys: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineK
 
 
 def entry_buttons(
-    answerer: Answerer, entry_ids: Iterable[str], language: str
+    answerer: Answerer,
+    entry_ids: Iterable[str],
+    language: str,
+    kind: type[buttons.Entry | buttons.OtherQuestion] = buttons.Entry,
 ) -> list[InlineKeyboardButton]:
+    """A button per entry, titled in the language; `kind` says what pressing it does."""
     knowledge = answerer.knowledge
     return [
         InlineKeyboardButton(
             knowledge.entries[i].title(language, knowledge.fallback),
-            callback_data=buttons.encode(buttons.Entry(i, language)),
+            callback_data=buttons.encode(kind(i, language)),
         )
         for i in entry_ids
         if i in knowledge.entries
@@ -116,11 +120,14 @@ def answer_reply(
     extra: Sequence[InlineKeyboardButton] = (),
     handover: bool = False,
 ) -> Reply:
-    """An answer as messages: the text, then buttons to suggested or related entries."""
+    """An answer as messages: the text, then buttons to suggested entries, to the message's
+    other questions, or to related entries."""
     language = answer.language
     rows: list[list[InlineKeyboardButton]] = []
     if answer.outcome is Outcome.SUGGEST:
         rows += _rows(entry_buttons(answerer, answer.suggestions, language), 1)
+    elif answer.also:  # the message's other questions first: they were asked
+        rows += _rows(entry_buttons(answerer, answer.also, language, buttons.OtherQuestion), 1)
     elif answer.entry is not None:
         rows += _rows(entry_buttons(answerer, answer.entry.related, language), 2)
     if answer.outcome is Outcome.ANSWER and answer.entry is not None:
