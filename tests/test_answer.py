@@ -154,6 +154,22 @@ def test_german_terms_in_a_question_do_not_make_it_german(
     assert answerer.answer(question).language == language
 
 
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("کلاس جاب سنتر کمپتن", "fa"),
+        ("کلاس کار جاب سنتر", "fa"),
+        ("دفتر کے اوقات کار کیا ہیں؟", "en"),
+    ],
+)
+def test_a_question_in_our_words_is_ours_whatever_the_unrestricted_model_says(
+    answerer: Answerer, question: str, language: str
+) -> None:
+    """The unrestricted model calls all three Urdu; the first two are Persian words only (read
+    from the Persian answers and questions), the third is Urdu and answered in English."""
+    assert answerer.answer(question).language == language
+
+
 def test_bosnian_is_answered_in_croatian(answerer: Answerer) -> None:
     result = answerer.answer("Gdje mogu naći posao u Kemptenu, treba mi hitno neki poso")
     assert result.language == "hr"

@@ -172,6 +172,9 @@ class Knowledge:
     out_of_scope: Mapping[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
     # The words that join two questions in one message ("und", "and", "ve"): language -> words.
     conjunctions: Mapping[str, frozenset[str]] = dataclass_field(default_factory=dict)
+    _words: dict[str, frozenset[str]] = dataclass_field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries.values())
@@ -198,6 +201,20 @@ class Knowledge:
             lang: dominant_script(" ".join(e.answers.get(lang, "") for e in self))[0] or "LATIN"
             for lang in self.languages
         }
+
+    def words(self, language: str) -> frozenset[str]:
+        """The words of a language's answers and questions, normalised; read once per language,
+        when first asked for."""
+        if language not in self._words:
+            from bot.core.normalize import normalize
+
+            self._words[language] = frozenset(
+                word
+                for entry in self
+                for text in (entry.answers.get(language, ""), *entry.questions.get(language, ()))
+                for word in normalize(text).split()
+            )
+        return self._words[language]
 
     @cached_property
     def alphabets(self) -> Mapping[str, frozenset[str]]:

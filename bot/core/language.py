@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,9 @@ _FOREIGN_MIN_PROBABILITY = 0.6
 NON_LATIN_SHARE = 0.25
 _OWN_WORDS_SURE = 0.8
 _OWN_WORDS_MIN_LETTERS = 8
+# A text whose words are this much our language's words is that language, whatever the
+# unrestricted model says ("ساعات کاری جاب سنتر کمپتن" is Persian, not Urdu).
+_KNOWN_WORDS_SHARE = 0.75
 
 
 @functools.lru_cache(maxsize=8192)
@@ -98,14 +101,14 @@ class LanguageDetector:
         scripts: Mapping[str, str],
         aliases: Mapping[str, str] | None = None,
         alphabets: Mapping[str, frozenset[str]] | None = None,
-        german_words: frozenset[str] = frozenset(),
+        words: Callable[[str], frozenset[str]] = lambda language: frozenset(),
         german: str = "de",
     ) -> None:
         self.languages = tuple(languages)
         self.scripts = dict(scripts)
         self.aliases = dict(aliases or {})
         self.alphabets = dict(alphabets or {})
-        self.german_words = german_words
+        self.words = words
         self.german = german
         self._full = _full_model()
         known = set(self._full.labels)
@@ -133,7 +136,7 @@ class LanguageDetector:
             knowledge.scripts,
             knowledge.aliases,
             knowledge.alphabets,
-            german_words(knowledge),
+            knowledge.words,
             knowledge.authoritative,
         )
 
@@ -159,7 +162,7 @@ class LanguageDetector:
         foreign = None
         if letters >= _FOREIGN_MIN_LETTERS:
             guess, confidence = self._full.classify(text)
-            if self._is_foreign(guess, confidence):
+            if self._is_foreign(guess, confidence) and not self._our_words(text, probabilities):
                 own = self._own_words(text)  # foreign only if still so without the German terms
                 foreign = guess if own == text else self._foreign(own)
             elif guess in self.aliases and (
@@ -178,10 +181,20 @@ class LanguageDetector:
         guess, confidence = self._full.classify(text)
         return str(guess) if self._is_foreign(guess, confidence) else None
 
+    def _our_words(self, text: str, probabilities: Mapping[str, float]) -> bool:
+        """Whether most words of the text are words of the language it most likely is, in our
+        answers and questions."""
+        words = normalize(text).split()
+        if not words or not probabilities:
+            return False
+        vocabulary = self.words(max(probabilities, key=probabilities.__getitem__))
+        return sum(w in vocabulary for w in words) >= _KNOWN_WORDS_SHARE * len(words)
+
     def _own_words(self, text: str) -> str:
         """The text without the words of the German texts (the local terms people write in their
         own language), when enough of it is left to read."""
-        own = " ".join(w for w in text.split() if normalize(w) not in self.german_words)
+        german = self.words(self.german)
+        own = " ".join(w for w in text.split() if normalize(w) not in german)
         return own if sum(c.isalpha() for c in own) >= _OWN_WORDS_MIN_LETTERS else text
 
     def _as_its_alphabet_writes(self, text: str, script: str, candidates: list[str]) -> str:
@@ -220,14 +233,3 @@ class LanguageDetector:
         for lang in candidates:  # a language the model does not know keeps a small share
             result.setdefault(lang, 0.0)
         return result
-
-
-def german_words(knowledge: Knowledge) -> frozenset[str]:
-    """The words of the authoritative (German) texts, normalised."""
-    german = knowledge.authoritative
-    return frozenset(
-        word
-        for entry in knowledge
-        for text in (entry.answers.get(german, ""), *entry.questions.get(german, ()))
-        for word in normalize(text).split()
-    )
