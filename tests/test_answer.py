@@ -144,6 +144,8 @@ def test_persian_typed_on_an_arabic_keyboard_is_answered_in_persian(
         ("treba mi Termin kod Ausländerbehörde za Aufenthaltstitel", "hr"),
         ("am nevoie de Termin la Ausländerbehörde pentru Aufenthaltstitel", "ro"),
         ("szükségem van Termin Ausländerbehörde Aufenthaltstitel miatt", "hu"),
+        # Turkish without its letters: the words are the Turkish questions' words.
+        ("Auslanderbehorde randevu nasil alinir", "tr"),
         # German stays German, however many local terms it has.
         ("Termin bei der Ausländerbehörde für den Aufenthaltstitel", "de"),
     ],

@@ -21,8 +21,8 @@ DATA = ROOT / "tests" / "data"
 SETS = ("eval", "eval-holdout", "eval-fresh", "eval-blind")
 # Right per language on every set together, as measured (README), less three points.
 RIGHT_FLOOR = {
-    "ar": 0.87, "de": 0.90, "en": 0.90, "fa": 0.93, "fr": 0.91, "hr": 0.90, "hu": 0.89,
-    "it": 0.94, "pl": 0.90, "ro": 0.92, "ru": 0.89, "sq": 0.94, "tr": 0.92, "uk": 0.87,
+    "ar": 0.87, "de": 0.90, "en": 0.91, "fa": 0.93, "fr": 0.93, "hr": 0.89, "hu": 0.90,
+    "it": 0.94, "pl": 0.94, "ro": 0.92, "ru": 0.90, "sq": 0.93, "tr": 0.93, "uk": 0.87,
 }  # fmt: skip
 WRONG_MAX = 0.025
 OUT_OF_SCOPE_ANSWERED_MAX = 0.06

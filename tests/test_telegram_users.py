@@ -80,7 +80,7 @@ async def test_two_questions_get_one_answer_and_a_button_for_the_other(
 
 
 async def test_unclear_question_offers_did_you_mean(telegram: RunningBot) -> None:
-    telegram.api.push(message(16, "Stadt", language_code="de"))
+    telegram.api.push(message(16, "Hilfe", language_code="de"))
     (reply,) = await telegram.api.wait_for("sendMessage", chat_id=16)
     assert "Meinten Sie" in reply.text or "Did you mean" in reply.text
     suggestions = [b for b in reply.buttons if "|e|" in b["callback_data"]]

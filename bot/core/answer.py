@@ -53,6 +53,8 @@ MAX_SUGGESTIONS = 3
 MAX_CLAUSES = 4
 MATCH_EVIDENCE = 0.3  # how much a language's best match counts towards detecting it
 HINT_EVIDENCE = 0.15
+# ...and how much the share of the question's words that a language's questions use counts.
+KNOWN_WORDS_EVIDENCE = 0.3
 DETECTION_FLOOR = 0.05  # languages below this detector probability are not searched...
 SURE_DETECTION = 0.8  # ...unless the detector is unsure: then every language of the script is
 
@@ -221,7 +223,8 @@ class Answerer:
         rankings = {lang: self.matcher.search(normalized, lang) for lang in searched}
         out_of_scope = max((r.out_of_scope for r in rankings.values()), default=0.0)
         by_language = {lang: ranking.candidates for lang, ranking in rankings.items()}
-        detected = self._question_language(detection, by_language, client, preferred)
+        known_words = {lang: ranking.known_words for lang, ranking in rankings.items()}
+        detected = self._question_language(detection, by_language, known_words, client, preferred)
         language = self._answer_language(detection, detected, preferred, client)
         candidates = self._merge(by_language)
         asked = _Asked(question, detected, language, tuple(candidates))
@@ -266,6 +269,7 @@ class Answerer:
         self,
         detection: Detection,
         by_language: dict[str, list[Candidate]],
+        known_words: dict[str, float],
         client: str | None,
         preferred: str | None,
     ) -> str | None:
@@ -277,7 +281,10 @@ class Answerer:
             evidence = best_match[0].score if best_match else 0.0
             hinted = HINT_EVIDENCE if lang in (client, preferred) else 0.0
             scores[lang] = (
-                detection.probabilities.get(lang, 0.0) + MATCH_EVIDENCE * evidence + hinted
+                detection.probabilities.get(lang, 0.0)
+                + MATCH_EVIDENCE * evidence
+                + KNOWN_WORDS_EVIDENCE * known_words.get(lang, 0.0)
+                + hinted
             )
         if not scores:
             return None

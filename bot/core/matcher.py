@@ -81,6 +81,7 @@ class Ranking:
 
     candidates: list[Candidate]
     out_of_scope: float = 0.0
+    known_words: float = 0.0  # the share of the question's words this language's questions use
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,7 @@ class _LanguageIndex:
         if not self.entry_ids:
             return Ranking([])
         tokens = strip_fillers(tokens, self.fillers)
+        known_words = sum("w:" + t in self.idf for t in tokens) / len(tokens) if tokens else 0.0
         combined, agreed = self._entry_scores(tokens)
         topical = self._without_politeness(tokens)
         if topical and len(topical) < len(tokens):
@@ -279,7 +281,7 @@ class _LanguageIndex:
             if row != self.out_of_scope_row
         ]
         candidates.sort(key=lambda c: c.score, reverse=True)
-        return Ranking(candidates[:limit], out_of_scope)
+        return Ranking(candidates[:limit], out_of_scope, known_words)
 
     def _without_politeness(self, tokens: list[str]) -> list[str]:
         """The question without a leading greeting (any small-talk phrasing, "dzien dobry") and
