@@ -155,8 +155,10 @@ class _Postings:
 def _inputs(language: str, knowledge: Knowledge) -> tuple[object, ...]:
     """Everything a language's index is built from: equal inputs, equal index."""
     return (
-        tuple(
-            (e.id, e.kind, e.questions.get(language), e.answers.get(language)) for e in knowledge
+        tuple(  # an entry without questions in the language is not in its index
+            (e.id, e.kind, e.questions[language], e.answers.get(language))
+            for e in knowledge
+            if e.questions.get(language)
         ),
         knowledge.out_of_scope.get(language),
         knowledge.fillers.get(language),
