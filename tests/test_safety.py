@@ -82,6 +82,15 @@ def test_few_false_emergencies_on_ordinary_questions(answerer: Answerer) -> None
     assert total.false_emergency / total.no_emergency_expected <= 0.005
 
 
+def test_a_crisis_match_without_a_trigger_must_beat_the_not_ours_examples(
+    answerer: Answerer,
+) -> None:
+    """ "donner son sang" (giving blood) comes closest to the youth crisis entry, but no closer
+    than to the questions no entry answers: no emergency answer."""
+    assert answerer.answer("donner son sang").outcome is not Outcome.EMERGENCY
+    assert answerer.answer("mein kind atmet nicht").outcome is Outcome.EMERGENCY
+
+
 @pytest.mark.parametrize("entry_id", sorted(KIND_LINES))
 def test_each_kind_answers_with_the_general_numbers_first_then_its_lines(
     answerer: Answerer, knowledge: Knowledge, entry_id: str
