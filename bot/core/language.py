@@ -31,7 +31,7 @@ NON_LATIN_SHARE = 0.25
 _OWN_WORDS_SURE = 0.8
 _OWN_WORDS_MIN_LETTERS = 8
 # A text whose words are this much our language's words is that language, whatever the
-# unrestricted model says ("ساعات کاری جاب سنتر کمپتن" is Persian, not Urdu).
+# unrestricted model says ("کلاس جاب سنتر کمپتن" is Persian, not Urdu).
 _KNOWN_WORDS_SHARE = 0.75
 
 
