@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -19,7 +19,7 @@ from bot.core import bidi
 from bot.core.clauses import split_clauses
 from bot.core.knowledge import CRISIS_KINDS, Entry, Knowledge
 from bot.core.language import Detection, LanguageDetector, script_counts
-from bot.core.matcher import Candidate, Matcher
+from bot.core.matcher import Candidate, Matcher, Ranking
 from bot.core.normalize import normalize
 from bot.core.render import Renderer
 from bot.core.safety import CrisisDetector
@@ -224,18 +224,12 @@ class Answerer:
         normalized_head = normalized if head == text else normalize(head)
         hits = self.crisis.find(normalized_head, script_counts(head).keys())
         searched = self._languages_to_search(detection, preferred, client)
-        rankings = {lang: self.matcher.search(normalized, lang) for lang in searched}
-        out_of_scope = max((r.out_of_scope for r in rankings.values()), default=0.0)
-        by_language = {lang: ranking.candidates for lang, ranking in rankings.items()}
-        known_words = {lang: ranking.known_words for lang, ranking in rankings.items()}
-        detected = self._question_language(detection, by_language, known_words, client, preferred)
+        rankings, candidates, out_of_scope = self._ranked(normalized, searched)
+        detected = self._question_language(detection, rankings, client, preferred)
         language = self._answer_language(detection, detected, preferred, client)
-        candidates = self._merge(by_language)
         asked = _Asked(question, detected, language, tuple(candidates))
 
-        matched = self._crisis_match(candidates, CRISIS_KIND_MATCH if hits else CRISIS_MATCH)
-        if matched and not hits and candidates[0].score - out_of_scope < CRISIS_OOS_LEAD:
-            matched = None
+        matched = self._crisis_match(candidates, bool(hits), out_of_scope)
         kinds = self.crisis.kinds([hit.entry_id for hit in hits] + ([matched] if matched else []))
         if kinds:
             confidence = 1.0 if hits else candidates[0].score
@@ -274,22 +268,21 @@ class Answerer:
     def _question_language(
         self,
         detection: Detection,
-        by_language: dict[str, list[Candidate]],
-        known_words: dict[str, float],
+        rankings: dict[str, Ranking],
         client: str | None,
         preferred: str | None,
     ) -> str | None:
         if detection.foreign:
             return detection.foreign
         scores: dict[str, float] = {}
-        for lang in set(detection.probabilities) | set(by_language):
-            best_match = by_language.get(lang, [])
-            evidence = best_match[0].score if best_match else 0.0
+        for lang in set(detection.probabilities) | set(rankings):
+            ranking = rankings.get(lang, Ranking([]))
+            evidence = ranking.candidates[0].score if ranking.candidates else 0.0
             hinted = HINT_EVIDENCE if lang in (client, preferred) else 0.0
             scores[lang] = (
                 detection.probabilities.get(lang, 0.0)
                 + MATCH_EVIDENCE * evidence
-                + KNOWN_WORDS_EVIDENCE * known_words.get(lang, 0.0)
+                + KNOWN_WORDS_EVIDENCE * ranking.known_words
                 + hinted
             )
         if not scores:
@@ -312,6 +305,20 @@ class Answerer:
 
     # -- matching and calibration ---------------------------------------------------------
 
+    def _ranked(
+        self, normalized: str, languages: list[str]
+    ) -> tuple[dict[str, Ranking], list[Candidate], float]:
+        """Each language's ranking of a normalised text, the entries over all of them (each at
+        its best score) and the highest score of the out-of-scope examples."""
+        rankings = {lang: self.matcher.search(normalized, lang) for lang in languages}
+        out_of_scope = max((r.out_of_scope for r in rankings.values()), default=0.0)
+        merged = self._merge({lang: r.candidates for lang, r in rankings.items()})
+        return rankings, merged, out_of_scope
+
+    def _topical(self, candidates: Iterable[Candidate]) -> list[Candidate]:
+        """The candidates that are not small talk."""
+        return [c for c in candidates if self.knowledge.entries[c.entry_id].kind != "smalltalk"]
+
     @staticmethod
     def _merge(by_language: dict[str, list[Candidate]]) -> list[Candidate]:
         best: dict[str, Candidate] = {}
@@ -330,7 +337,7 @@ class Answerer:
         fallback."""
         entries = self.knowledge.entries
         candidates = asked.candidates
-        topical = [c for c in candidates if entries[c.entry_id].kind != "smalltalk"]
+        topical = self._topical(candidates)
         if candidates and entries[candidates[0].entry_id].kind == "smalltalk":
             top = candidates[0]
             if top.score >= ANSWER_THRESHOLD and not (
@@ -369,6 +376,8 @@ class Answerer:
         offered as buttons. Answering the parts in the order asked instead made 12 more answers
         wrong on the four evaluation sets. The whole message's answer stands alone when it is
         none of the parts' ("Sprache und Bildung" is one field of action, not two questions)."""
+        if result.outcome not in (Outcome.ANSWER, Outcome.SUGGEST):
+            return result  # the parts could change nothing: no need to match them
         found = self._parts_answered(text, languages)
         ranked = [c.entry_id for c in asked.candidates[:MAX_SUGGESTIONS]]
         parts = [entry_id for entry_id in found if entry_id in ranked]
@@ -407,25 +416,29 @@ class Answerer:
             return {}
         found: dict[str, float] = {}
         for clause in clauses:
-            rankings = {lang: self.matcher.search(clause, lang) for lang in languages}
-            out_of_scope = max((r.out_of_scope for r in rankings.values()), default=0.0)
-            candidates = self._merge({lang: r.candidates for lang, r in rankings.items()})
-            topical = [
-                c for c in candidates if self.knowledge.entries[c.entry_id].kind != "smalltalk"
-            ]
+            _rankings, candidates, out_of_scope = self._ranked(clause, languages)
+            topical = self._topical(candidates)
             if _confident(topical, out_of_scope):
                 found.setdefault(topical[0].entry_id, topical[0].score)
         return found
 
-    def _crisis_match(self, candidates: list[Candidate], threshold: float) -> str | None:
-        """The crisis entry the matcher ranks first, if it scores `threshold`."""
+    def _crisis_match(
+        self, candidates: list[Candidate], triggered: bool, out_of_scope: float
+    ) -> str | None:
+        """The crisis entry the matcher ranks first, if it counts: after a trigger from
+        CRISIS_KIND_MATCH; without one from CRISIS_MATCH and CRISIS_OOS_LEAD ahead of the
+        out-of-scope examples."""
         if (
-            candidates
-            and candidates[0].score >= threshold
-            and self.knowledge.entries[candidates[0].entry_id].kind in CRISIS_KINDS
+            not candidates
+            or self.knowledge.entries[candidates[0].entry_id].kind not in CRISIS_KINDS
         ):
-            return candidates[0].entry_id
-        return None
+            return None
+        score = candidates[0].score
+        if triggered:
+            counts = score >= CRISIS_KIND_MATCH
+        else:
+            counts = score >= CRISIS_MATCH and score - out_of_scope >= CRISIS_OOS_LEAD
+        return candidates[0].entry_id if counts else None
 
     def _crisis_answer(
         self, asked: _Asked, kinds: tuple[str, ...], confidence: float, now: dt.datetime
