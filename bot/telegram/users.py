@@ -245,32 +245,32 @@ def _button_language(ctx: Ctx, update: Update, language: str) -> tuple[str, Gett
 @buttons.pressed(buttons.Entry)
 async def open_entry(update: Update, ctx: Ctx, button: buttons.Entry) -> None:
     """Show an entry in place of the message whose button was pressed."""
-    query = update.callback_query
-    if query is None:
-        return
-    language, gettext = _button_language(ctx, update, button.language)
-    if button.entry_id not in ctx.answerer.knowledge.entries:
-        await buttons.answer_outdated(update, ctx, language)
-        return
-    await query.answer()
-    await replace(ctx, query, views.entry_reply(ctx.answerer, button.entry_id, language, gettext))
+    await _entry_from_button(update, ctx, button.entry_id, button.language, in_place=True)
 
 
 @buttons.pressed(buttons.OtherQuestion)
 async def answer_other_question(update: Update, ctx: Ctx, button: buttons.OtherQuestion) -> None:
     """Answer another question of a message as a new message, below the first answer."""
+    await _entry_from_button(update, ctx, button.entry_id, button.language, in_place=False)
+
+
+async def _entry_from_button(
+    update: Update, ctx: Ctx, entry_id: str, language: str, *, in_place: bool
+) -> None:
+    """An entry's answer from a button: in place of the button's message, or below it."""
     query = update.callback_query
-    language, gettext = _button_language(ctx, update, button.language)
-    if (
-        query is None
-        or query.message is None
-        or button.entry_id not in ctx.answerer.knowledge.entries
-    ):
+    if query is None:
+        return
+    language, gettext = _button_language(ctx, update, language)
+    if entry_id not in ctx.answerer.knowledge.entries or (not in_place and query.message is None):
         await buttons.answer_outdated(update, ctx, language)
         return
     await query.answer()
-    reply = views.entry_reply(ctx.answerer, button.entry_id, language, gettext)
-    await send(ctx, query.message.chat.id, reply)
+    reply = views.entry_reply(ctx.answerer, entry_id, language, gettext)
+    if in_place:
+        await replace(ctx, query, reply)
+    elif query.message is not None:
+        await send(ctx, query.message.chat.id, reply)
 
 
 @buttons.pressed(buttons.Menu)
