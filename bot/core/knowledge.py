@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.core.language import dominant_script
+from bot.core.normalize import normalize
 from bot.core.yamlio import LineDict, YamlError, load_yaml_file
 
 SCHEMA_VERSION = 1
@@ -206,8 +207,6 @@ class Knowledge:
         """The words of a language's answers and questions, normalised; read once per language,
         when first asked for."""
         if language not in self._words:
-            from bot.core.normalize import normalize
-
             self._words[language] = frozenset(
                 word
                 for entry in self
@@ -423,21 +422,35 @@ def _word_lists(
     data: LineDict, key: str, codes: tuple[str, ...], at: _At
 ) -> dict[str, frozenset[str]]:
     """A mapping of language to words (fillers, conjunctions), normalised as questions are."""
-    from bot.core.normalize import normalize
-
     lists = _mapping(
         data.get(key), at.line_of(data, key), f"'{key}' must map language to a list of words"
     )
-    result: dict[str, frozenset[str]] = {}
+    listed = _texts_by_language(
+        lists,
+        codes,
+        lambda lang: at.line_of(lists, lang),
+        lambda lang: f"{key} for '{lang}': unknown language or not a list of words",
+    )
+    return {lang: frozenset(normalize(word) for word in words) for lang, words in listed.items()}
+
+
+def _texts_by_language(
+    lists: Mapping[str, Any],
+    codes: tuple[str, ...],
+    at_language: Callable[[str], _At],
+    message: Callable[[str], str],
+) -> dict[str, tuple[str, ...]]:
+    """The lists of texts of a language -> list mapping whose language is one of `codes`; every
+    other language and every value that is not a list of texts is a problem."""
+    result: dict[str, tuple[str, ...]] = {}
     for lang, listed in lists.items():
-        here = at.line_of(lists, lang)
-        message = f"{key} for '{lang}': unknown language or not a list of words"
+        here = at_language(lang)
         if lang not in codes:
-            here.problem(message)
+            here.problem(message(lang))
             continue
-        words = _string_list(listed, here, message)
-        if words is not None:
-            result[lang] = frozenset(normalize(word) for word in words)
+        texts = _string_list(listed, here, message(lang))
+        if texts is not None:
+            result[lang] = texts
     return result
 
 
@@ -800,17 +813,12 @@ def _read_out_of_scope(
         at.line_of(data, "questions"),
         "'questions' must map language codes to lists",
     )
-    result: dict[str, tuple[str, ...]] = {}
-    for lang, listed in questions.items():
-        here = at.named("questions").key(questions, lang)
-        message = f"'{lang}': a supported language with a list of questions"
-        if lang not in languages:
-            here.problem(message)
-            continue
-        texts = _string_list(listed, here, message)
-        if texts is not None:
-            result[lang] = texts
-    return result
+    return _texts_by_language(
+        questions,
+        languages,
+        lambda lang: at.named("questions").key(questions, lang),
+        lambda lang: f"'{lang}': a supported language with a list of questions",
+    )
 
 
 # -- interface.yaml --------------------------------------------------------------------------
