@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.answer import Answerer, Hints
 from bot.core.knowledge import KnowledgeError, Problem, load_knowledge
+from bot.core.matcher import Matcher
 from bot.i18n import Translations
 from bot.settings import Settings
 
@@ -31,17 +32,21 @@ def fail(message: str, status: int = EXIT_USAGE) -> int:
     return status
 
 
-def build_answerer(settings: Settings, at: dt.datetime | None = None) -> Answerer:
+def build_answerer(
+    settings: Settings, at: dt.datetime | None = None, *, background: bool = False
+) -> Answerer:
     """The answerer on the configured knowledge; `at` (local time of the office if it has no
-    time zone) makes it answer as if it were that moment (hours, holidays, "open now")."""
+    time zone) makes it answer as if it were that moment (hours, holidays, "open now");
+    `background`: the classifiers are built in a thread, not waited for (bot.core.matcher)."""
     knowledge = load_knowledge(settings.knowledge_dir)
     translations = Translations(settings.locales_dir, knowledge.languages)
+    matcher = Matcher(knowledge, background=background)
     if at is None:
-        return Answerer(knowledge, translations)
+        return Answerer(knowledge, translations, matcher=matcher)
     if at.tzinfo is None:
         at = at.replace(tzinfo=ZoneInfo(knowledge.directory.timezone))
     moment = at
-    return Answerer(knowledge, translations, clock=lambda: moment)
+    return Answerer(knowledge, translations, clock=lambda: moment, matcher=matcher)
 
 
 def _print_problems(settings: Settings, problems: list[Problem]) -> None:
@@ -54,9 +59,11 @@ def _print_problems(settings: Settings, problems: list[Problem]) -> None:
         print(f"  {problem}", file=sys.stderr)
 
 
-def _load_or_report(settings: Settings, at: dt.datetime | None = None) -> Answerer | None:
+def _load_or_report(
+    settings: Settings, at: dt.datetime | None = None, *, background: bool = False
+) -> Answerer | None:
     try:
-        return build_answerer(settings, at)
+        return build_answerer(settings, at, background=background)
     except KnowledgeError as error:
         _print_problems(settings, error.problems)
         return None
@@ -105,7 +112,7 @@ def ask(
 def chat(settings: Settings, at: dt.datetime | None = None) -> int:
     from bot.console import Console
 
-    answerer = _load_or_report(settings, at)
+    answerer = _load_or_report(settings, at, background=True)  # a person waits for the first
     if answerer is None:
         return EXIT_FAILED
     Console(answerer, input, print).run()

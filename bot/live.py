@@ -31,7 +31,9 @@ class LiveAnswerer:
         answerer = Answerer(
             knowledge, old.translations, clock=old.clock, matcher=Matcher(knowledge, old.matcher)
         )
-        answerer.matcher.warm()  # build the indexes before the swap, not on a user's question
+        # The indexes before the swap, not on a user's question (in the bot, the classifiers
+        # follow in a thread when first asked for).
+        answerer.matcher.warm(classifiers=not answerer.matcher.background)
         self._answerer = answerer
         settle_memory()
 

@@ -42,6 +42,7 @@ from telegram.warnings import PTBUserWarning
 from bot import __version__
 from bot.core.answer import Answerer
 from bot.core.knowledge import load_knowledge
+from bot.core.matcher import Matcher
 from bot.heartbeat import HEARTBEAT_SECONDS, beat
 from bot.i18n import Translations, _
 from bot.live import settle_memory
@@ -105,9 +106,8 @@ BUTTON_HANDLERS: dict[Action, Callable[[Update, Ctx], Coroutine[Any, Any, object
 def build_services(settings: Settings) -> Services:
     knowledge = load_knowledge(settings.knowledge_dir)
     translations = Translations(settings.locales_dir, knowledge.languages)
-    return Services.create(
-        settings, Answerer(knowledge, translations), Store.in_folder(settings.data_dir)
-    )
+    answerer = Answerer(knowledge, translations, matcher=Matcher(knowledge, background=True))
+    return Services.create(settings, answerer, Store.in_folder(settings.data_dir))
 
 
 def build_application(
@@ -319,10 +319,19 @@ async def _heartbeat(folder: Path) -> None:
         await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
+async def _warm_classifiers(services: Services) -> None:
+    """Build every language's second opinion (bot.core.classifier) once the bot is serving:
+    about 0.4 s a language, which need not delay the first update (an unsure question in a
+    language not yet built builds its own)."""
+    await asyncio.to_thread(services.answerer.matcher.warm)
+    settle_memory()
+
+
 def _background_tasks(application: App, heartbeat_dir: Path | None) -> list[asyncio.Task[None]]:
     services: Services = application.bot_data.services
     tasks = [
         asyncio.create_task(_housekeeping(services)),
+        asyncio.create_task(_warm_classifiers(services)),
     ]
     if heartbeat_dir is not None:
         tasks.append(asyncio.create_task(_heartbeat(heartbeat_dir)))
@@ -333,7 +342,7 @@ async def _get_ready(application: App, stop: asyncio.Event) -> bool:
     """Build every language's index before the first update rather than on a user's question,
     then reach Telegram; False if stopped first."""
     services: Services = application.bot_data.services
-    await asyncio.to_thread(services.answerer.matcher.warm)
+    await asyncio.to_thread(services.answerer.matcher.warm, classifiers=False)
     settle_memory()
     return await reach_telegram(application, stop)
 
