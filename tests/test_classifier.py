@@ -10,7 +10,7 @@ from bot.core.answer import Answerer, Outcome
 from bot.core.classifier import VariantClassifier
 from bot.core.knowledge import Knowledge
 from bot.core.language import LanguageDetector
-from bot.core.matcher import OUT_OF_SCOPE, Matcher
+from bot.core.matcher import OUT_OF_SCOPE, Matcher, Ranking
 from bot.core.normalize import normalize
 from bot.i18n import Translations
 
@@ -41,7 +41,7 @@ def test_the_variants_are_classed_as_their_own_entry(knowledge: Knowledge, langu
     ]
     own = 0
     for entry_id, question in asked:
-        opinion = matcher.opinion(normalize(question), language)
+        opinion = matcher.opinion(language, matcher.search(normalize(question), language))
         own += max(opinion, key=opinion.__getitem__) == entry_id
     assert own >= 0.95 * len(asked)
 
@@ -53,7 +53,7 @@ class _Opinion(Matcher):
         super().__init__(knowledge)
         self.given = opinion
 
-    def opinion(self, normalized: str, language: str) -> dict[str, float]:
+    def opinion(self, language: str, ranking: Ranking) -> dict[str, float]:
         return self.given
 
 
@@ -134,11 +134,12 @@ def test_the_bot_answers_without_waiting_for_a_classifier_and_builds_it_meanwhil
 ) -> None:
     matcher = Matcher(knowledge, background=True)
     question = normalize("Wie lange hat das Büro heute auf?")
-    assert matcher.opinion(question, "de") == {}  # not built yet: the match decides alone
+    ranked = matcher.search(question, "de")
+    assert matcher.opinion("de", ranked) == {}  # not built yet: the match decides alone
     index = matcher.index("de")
     assert index is not None
     built = index.classifier()  # waits for the build the first call started
     assert built is not None
-    opinion = matcher.opinion(question, "de")
+    opinion = matcher.opinion("de", ranked)
     assert max(opinion, key=opinion.__getitem__) == "hours"
     assert Matcher(knowledge, matcher).background  # a reload keeps the bot's way

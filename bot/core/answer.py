@@ -249,7 +249,7 @@ class Answerer:
             confidence = 1.0 if hits else candidates[0].score
             result = self._crisis_answer(asked, kinds, confidence, now)
         else:
-            result = self._calibrate(asked, normalized, out_of_scope, now)
+            result = self._calibrate(asked, rankings, out_of_scope, now)
             if not short:
                 result = self._several_questions(result, asked, text, searched, now)
         return replace(result, short=True) if short else result
@@ -346,7 +346,7 @@ class Answerer:
         return sorted(best.values(), key=lambda c: c.score, reverse=True)
 
     def _calibrate(
-        self, asked: _Asked, normalized: str, out_of_scope: float, now: dt.datetime
+        self, asked: _Asked, rankings: dict[str, Ranking], out_of_scope: float, now: dt.datetime
     ) -> Answer:
         """A confident answer when the best entry scores high enough, or clearly more than the
         next entry and the examples of questions no entry answers, unless the classifier clearly
@@ -367,7 +367,7 @@ class Answerer:
             return self._fallback(asked, now)
         best = topical[0]
         confident = _confident(topical, out_of_scope)
-        opinion = self._opinion(normalized, best, out_of_scope, confident)
+        opinion = self._opinion(rankings[best.language], best, out_of_scope, confident)
         preferred = _preferred_instead(opinion, best) if confident else None
         if (confident and preferred is None) or (not confident and _agrees(opinion, best)):
             return self._entry_answer(
@@ -390,7 +390,7 @@ class Answerer:
         )
 
     def _opinion(
-        self, normalized: str, best: Candidate, out_of_scope: float, confident: bool
+        self, ranking: Ranking, best: Candidate, out_of_scope: float, confident: bool
     ) -> list[tuple[float, str]]:
         """The classifier's scores of the answers and of the out-of-scope class in the best
         match's language, best first; not asked for a clear match, nor for an unsure one near
@@ -403,7 +403,7 @@ class Answerer:
         return sorted(
             (
                 (score, entry_id)
-                for entry_id, score in self.matcher.opinion(normalized, best.language).items()
+                for entry_id, score in self.matcher.opinion(best.language, ranking).items()
                 if entry_id not in entries or entries[entry_id].kind == "answer"
             ),
             reverse=True,

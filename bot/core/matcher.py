@@ -17,7 +17,7 @@ import math
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -83,6 +83,8 @@ class Ranking:
     candidates: list[Candidate]
     out_of_scope: float = 0.0
     known_words: float = 0.0  # the share of the question's words this language's questions use
+    # The question's (without its politeness) cosine with every variant, for the classifier.
+    similarities: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -145,16 +147,20 @@ class _Postings:
         weights = np.fromiter((n for _c, n in known), dtype=np.float64, count=len(known))
         weights = (1.0 + np.log(weights)) * self.idf[columns]
         weights /= math.sqrt(float(weights @ weights) + unknown) or 1.0
+        return self._dot(columns, weights)
+
+    def _dot(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Every row's dot product with a vector given by its non-zero columns and weights: the
+        postings of all its columns gathered at once."""
         begins, lengths = self.starts[columns], self.starts[columns + 1] - self.starts[columns]
-        # Positions of all postings of all query features, gathered at once.
         ends = np.cumsum(lengths)
         positions = np.arange(int(ends[-1])) + np.repeat(begins - (ends - lengths), lengths)
         contributions = self.values[positions] * np.repeat(weights, lengths)
         return np.bincount(self.rows[positions], weights=contributions, minlength=self.size)
 
     def similarities_among(self, first: int) -> np.ndarray:
-        """The cosine of every row from `first` on with every other such row (a square matrix):
-        each row's postings gathered as in `scores`, one row at a time."""
+        """The cosine of every row from `first` on with every other such row (a square matrix),
+        one row at a time."""
         columns = np.repeat(np.arange(len(self.starts) - 1), np.diff(self.starts))
         by_row = np.argsort(self.rows, kind="stable")
         row_columns, row_values = columns[by_row], self.values[by_row].astype(np.float64)
@@ -163,16 +169,8 @@ class _Postings:
         result = np.zeros((size, size))
         for i in range(size):
             begin, end = row_starts[first + i], row_starts[first + i + 1]
-            own = row_columns[begin:end]
-            if not len(own):
-                continue  # a variant with no features (only signs) is like nothing
-            begins, lengths = self.starts[own], self.starts[own + 1] - self.starts[own]
-            ends = np.cumsum(lengths)
-            positions = np.arange(int(ends[-1])) + np.repeat(begins - (ends - lengths), lengths)
-            contributions = self.values[positions] * np.repeat(row_values[begin:end], lengths)
-            result[i] = np.bincount(
-                self.rows[positions], weights=contributions, minlength=self.size
-            )[first:]
+            if begin < end:  # a variant with no features (only signs) is like nothing
+                result[i] = self._dot(row_columns[begin:end], row_values[begin:end])[first:]
         return result
 
 
@@ -311,12 +309,12 @@ class _LanguageIndex:
             return Ranking([])
         tokens = strip_fillers(tokens, self.fillers)
         known_words = sum("w:" + t in self.idf for t in tokens) / len(tokens) if tokens else 0.0
-        combined, agreed = self._entry_scores(tokens)
+        combined, agreed, similarities = self._entry_scores(tokens)
         topical = self._without_politeness(tokens)
         if topical and len(topical) < len(tokens):
             # "Hallo, wann habt ihr offen?": small talk is scored on the whole message, the
             # real entries on the message without its politeness.
-            without, agreed = self._entry_scores(topical)
+            without, agreed, similarities = self._entry_scores(topical)
             combined = np.where(self.is_smalltalk, combined, without)
         out_of_scope = 0.0
         if self.out_of_scope_row is not None:
@@ -332,18 +330,16 @@ class _LanguageIndex:
             if row != self.out_of_scope_row
         ]
         candidates.sort(key=lambda c: c.score, reverse=True)
-        return Ranking(candidates[:limit], out_of_scope, known_words)
+        return Ranking(candidates[:limit], out_of_scope, known_words, similarities)
 
-    def opinion(self, tokens: list[str], *, wait: bool = True) -> dict[str, float]:
-        """The classifier's score of each entry (and of OUT_OF_SCOPE) for the question without
-        its politeness, as its entries are ranked; nothing while it is not built, unless `wait`."""
-        tokens = strip_fillers(tokens, self.fillers)
-        tokens = self._without_politeness(tokens) or tokens
+    def opinion(self, similarities: np.ndarray, *, wait: bool = True) -> dict[str, float]:
+        """The classifier's score of each entry (and of OUT_OF_SCOPE) for a question's
+        similarities to the variants (from its Ranking); nothing while it is not built, unless
+        `wait`."""
         classifier = self.classifier(wait=wait)
         if classifier is None:
             return {}
-        similarities = self.postings.scores(features(self.corrected(tokens)))
-        scores = classifier.scores(similarities[len(self.entry_ids) :])
+        scores = classifier.scores(similarities)
         return dict(zip(self.entry_ids, scores.tolist(), strict=True))
 
     def _without_politeness(self, tokens: list[str]) -> list[str]:
@@ -355,9 +351,9 @@ class _LanguageIndex:
                 break
         return [t for t in tokens if t not in self.smalltalk_only]
 
-    def _entry_scores(self, tokens: list[str]) -> tuple[np.ndarray, int | None]:
-        """Each entry's score, and the row of the answer entry that both its document and its
-        best variant rank first (None when they disagree)."""
+    def _entry_scores(self, tokens: list[str]) -> tuple[np.ndarray, int | None, np.ndarray]:
+        """Each entry's score, the row of the answer entry that both its document and its best
+        variant rank first (None when they disagree), and the similarity to every variant."""
         scores = self.postings.scores(features(self.corrected(tokens)))
         document = scores[: len(self.entry_ids)]
         best_variant = np.maximum.reduceat(scores, self.variant_starts)
@@ -366,7 +362,8 @@ class _LanguageIndex:
             by_document = int(np.argmax(np.where(self.is_answer, document, -1.0)))
             by_variant = int(np.argmax(np.where(self.is_answer, best_variant, -1.0)))
             agreed = by_document if by_document == by_variant else None
-        return DOCUMENT_SHARE * document + (1 - DOCUMENT_SHARE) * best_variant, agreed
+        combined = DOCUMENT_SHARE * document + (1 - DOCUMENT_SHARE) * best_variant
+        return combined, agreed, scores[len(self.entry_ids) :]
 
 
 class Matcher:
@@ -420,10 +417,10 @@ class Matcher:
             return Ranking([])
         return index.search(tokens, limit)
 
-    def opinion(self, normalized: str, language: str) -> dict[str, float]:
-        """The classifier's score of each entry in one language (see bot.core.classifier)."""
-        tokens = normalized.split()[:MAX_QUERY_TOKENS]
+    def opinion(self, language: str, ranking: Ranking) -> dict[str, float]:
+        """The classifier's score of each entry for the question this language's `search`
+        ranked (see bot.core.classifier)."""
         index = self.index(language)
-        if not tokens or index is None:
+        if ranking.similarities is None or index is None:
             return {}
-        return index.opinion(tokens, wait=not self.background)
+        return index.opinion(ranking.similarities, wait=not self.background)
