@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import functools
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -142,7 +143,11 @@ def main() -> None:
     ]
     questions = [cases[i % len(cases)] for i in range(args.updates)]
 
-    with tempfile.TemporaryDirectory() as data, tempfile.TemporaryDirectory() as again:
+    with (
+        tempfile.TemporaryDirectory() as data,
+        tempfile.TemporaryDirectory() as again,
+        tempfile.TemporaryDirectory() as restart,
+    ):
         services = build_services(Settings(token=Secret(TOKEN), data_dir=Path(data)))
         # The same answerer, settled (its classifiers built), behind a fresh inbox.
         settled = Services.create(
@@ -178,6 +183,14 @@ def main() -> None:
         kik = asyncio.run(
             measure(functools.partial(bot_on, services), run_ours, questions, args.users)
         )
+        # A restart: a new process's answerer, with the classifiers the first start kept.
+        shutil.copytree(
+            services.settings.classifier_dir, Settings(data_dir=Path(restart)).classifier_dir
+        )
+        restarted = build_services(Settings(token=Secret(TOKEN), data_dir=Path(restart)))
+        kik_restarted = asyncio.run(
+            measure(functools.partial(bot_on, restarted), run_ours, questions, args.users)
+        )
         kik_settled = asyncio.run(
             measure(functools.partial(bot_on, settled), run_ours, questions, args.users)
         )
@@ -187,10 +200,12 @@ def main() -> None:
     )
     print(echoes[0].line("echo bot, PTB as shipped (httpx)"))
     print(echoes[1].line("echo bot, our aiohttp transport", echoes[0]))
-    print(kik.line("KIK-Bot, just started", echoes[0]))
+    print(kik.line("KIK-Bot, first start", echoes[0]))
+    print(kik_restarted.line("KIK-Bot, restarted", echoes[0]))
     print(kik_settled.line("KIK-Bot, settled", echoes[0]))
     print(
-        "  just started: the first seconds also build the classifiers (bot.core.classifier);\n"
+        "  first start: the first seconds also train the classifiers (bot.core.classifier);\n"
+        "  restarted: they are loaded from KIK_DATA_DIR (bot.classifier_cache);\n"
         f"  settled, KIK-Bot reaches {100 * kik_settled.rate / echoes[1].rate:.0f}% of the echo "
         "bot on the same transport; per update it spends "
         f"{1000 / kik_settled.rate - 1000 / echoes[1].rate:.2f} ms more."

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.classifier_cache import ClassifierFiles
 from bot.core.answer import Answerer, Hints
 from bot.core.knowledge import KnowledgeError, Problem, load_knowledge
 from bot.core.matcher import Matcher
@@ -40,7 +41,9 @@ def build_answerer(
     `background`: the classifiers are built in a thread, not waited for (bot.core.matcher)."""
     knowledge = load_knowledge(settings.knowledge_dir)
     translations = Translations(settings.locales_dir, knowledge.languages)
-    matcher = Matcher(knowledge, background=background)
+    matcher = Matcher(
+        knowledge, background=background, cache=ClassifierFiles(settings.classifier_dir)
+    )
     if at is None:
         return Answerer(knowledge, translations, matcher=matcher)
     if at.tzinfo is None:

@@ -56,7 +56,15 @@ class Case:
 
     @property
     def expects_emergency(self) -> bool:
+        """Whether the emergency answer is acceptable (so never a false emergency)."""
         return self.kind is not None or EMERGENCY in self.expect
+
+    @property
+    def needs_emergency(self) -> bool:
+        """Whether only the emergency answer is right: a crisis message, or a case that lists no
+        other entry (a sick child at night with [field-health-care, emergency] is also answered
+        right by the health entry, which gives the on-call doctor's number)."""
+        return self.kind is not None or self.expect == (EMERGENCY,)
 
 
 @dataclass
@@ -163,8 +171,10 @@ def evaluation_files(path: Path) -> list[Path]:
 def is_right(case: Case, result: Answer) -> bool:
     if not result.understood:
         return False
-    if case.expects_emergency:
-        return result.outcome is Outcome.EMERGENCY
+    if result.outcome is Outcome.EMERGENCY:
+        return case.expects_emergency
+    if case.needs_emergency:
+        return False
     return result.entry is not None and result.entry.id in case.expect
 
 

@@ -62,6 +62,11 @@ class Settings:
     # Containers: the knowledge the image ships (read-only); knowledge_dir is seeded from it.
     shipped_knowledge_dir: Path | None = None
 
+    @property
+    def classifier_dir(self) -> Path:
+        """Where trained classifiers are kept between runs (bot.classifier_cache)."""
+        return self.data_dir / "classifiers"
+
     def is_staff(self, user_id: int | None) -> bool:
         """Staff are recognised by numeric user id only, never by username."""
         return user_id is not None and user_id in self.admin_ids

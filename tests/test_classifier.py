@@ -3,16 +3,21 @@ turns a "did you mean" into an answer."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from bot.classifier_cache import ClassifierFiles
 from bot.core.answer import Answerer, Outcome
 from bot.core.classifier import VariantClassifier
-from bot.core.knowledge import Knowledge
+from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.language import LanguageDetector
 from bot.core.matcher import OUT_OF_SCOPE, Matcher, Ranking
 from bot.core.normalize import normalize
 from bot.i18n import Translations
+from bot.staff.editing import KnowledgeEditor
+from bot.store import Store
 
 # Unsure on its own: integration-guides 0.24, wegweiser-migration 0.24, out of scope 0.10.
 GUIDES = "هل يوجد في المدينة من يرافق القادمين الجدد إلى الدوائر الرسمية؟"
@@ -25,7 +30,7 @@ def test_a_question_like_one_class_gets_that_class() -> None:
     gram = np.array(
         [[1.0, 0.6, 0.1, 0.0], [0.6, 1.0, 0.0, 0.1], [0.1, 0.0, 1.0, 0.5], [0.0, 0.1, 0.5, 1.0]]
     )
-    classifier = VariantClassifier(gram, np.array([0, 0, 1, 1]), classes=2)
+    classifier = VariantClassifier.trained(gram, np.array([0, 0, 1, 1]), classes=2)
     like_the_second = classifier.scores(np.array([0.0, 0.1, 0.7, 0.6]))
     assert like_the_second[1] > 0 > like_the_second[0]
 
@@ -143,3 +148,71 @@ def test_the_bot_answers_without_waiting_for_a_classifier_and_builds_it_meanwhil
     opinion = matcher.opinion("de", ranked)
     assert max(opinion, key=opinion.__getitem__) == "hours"
     assert Matcher(knowledge, matcher).background  # a reload keeps the bot's way
+
+
+HOURS = normalize("Wie lange hat das Büro heute auf?")
+
+
+def _german_opinion(matcher: Matcher) -> dict[str, float]:
+    return matcher.opinion("de", matcher.search(HOURS, "de"))
+
+
+def _refuse_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    def trained(*_args: object) -> VariantClassifier:
+        raise AssertionError("trained again")
+
+    monkeypatch.setattr(VariantClassifier, "trained", trained)
+
+
+def test_a_restart_loads_the_classifier_trained_before_instead_of_training_again(
+    knowledge: Knowledge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = ClassifierFiles(tmp_path / "classifiers")
+    opinion = _german_opinion(Matcher(knowledge, cache=cache))
+    assert max(opinion, key=opinion.__getitem__) == "hours"
+    kept = list((tmp_path / "classifiers").iterdir())
+    assert [path.name[:3] for path in kept] == ["de-"]
+
+    _refuse_training(monkeypatch)
+    assert _german_opinion(Matcher(knowledge, cache=cache)) == opinion
+
+
+def test_a_damaged_or_unwritable_cache_only_means_training_again(
+    knowledge: Knowledge, tmp_path: Path
+) -> None:
+    folder = tmp_path / "classifiers"
+    opinion = _german_opinion(Matcher(knowledge, cache=ClassifierFiles(folder)))
+    (kept,) = folder.iterdir()
+    kept.write_bytes(b"\x93NUMPY damaged")
+    assert _german_opinion(Matcher(knowledge, cache=ClassifierFiles(folder))) == opinion
+    assert np.load(kept).dtype == np.float32  # trained and kept again
+
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    assert _german_opinion(Matcher(knowledge, cache=ClassifierFiles(not_a_folder))) == opinion
+
+
+def test_an_edit_retrains_only_the_language_it_touched(
+    knowledge_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "classifiers"
+    before = Matcher(load_knowledge(knowledge_copy), cache=ClassifierFiles(folder))
+    for language in ("de", "tr"):
+        index = before.index(language)
+        assert index is not None and index.classifier() is not None
+    kept = {path.name for path in folder.iterdir()}
+
+    editor = KnowledgeEditor(knowledge_copy, Store.in_folder(tmp_path / "data"))
+    editor.add_questions(0, "hours", [("de", "Bis wann kann man heute noch vorbeikommen?")])
+    after = Matcher(load_knowledge(knowledge_copy), cache=ClassifierFiles(folder))
+    german = after.index("de")
+    assert german is not None and german.classifier() is not None  # trained on the new variant
+    now = {path.name for path in folder.iterdir()}
+    assert len(now) == 2 and now != kept
+    assert {name for name in now if name.startswith("tr-")} == {
+        name for name in kept if name.startswith("tr-")
+    }
+
+    _refuse_training(monkeypatch)
+    turkish = after.index("tr")
+    assert turkish is not None and turkish.classifier() is not None  # loaded, not trained

@@ -82,6 +82,26 @@ def test_few_false_emergencies_on_ordinary_questions(answerer: Answerer) -> None
     assert total.false_emergency / total.no_emergency_expected <= 0.005
 
 
+def test_the_health_entry_is_right_where_a_case_also_accepts_it_besides_emergency(
+    answerer: Answerer, tmp_path: Path
+) -> None:
+    """A closed practice on a Sunday: the health entry gives the on-call doctor's number, so a
+    case that lists it besides the emergency answer counts it right; one that lists only the
+    emergency answer counts it wrong."""
+    question = "Meine Arztpraxis ist am Wochenende zu, wen kann ich anrufen?"
+    assert answerer.answer(question).entry.id == "field-health-care"  # type: ignore[union-attr]
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(
+        "cases:\n"
+        f"- {{q: '{question}', lang: de, expect: [field-health-care, emergency], facts: ['116117']}}\n"
+        f"- {{q: '{question}', lang: de, expect: [emergency]}}\n",
+        encoding="utf-8",
+    )
+    total = evaluate(answerer, load_cases(cases)).total()
+    assert (total.right, total.wrong, total.facts_ok) == (1, 1, 1)
+    assert total.false_emergency == 0
+
+
 def test_a_crisis_match_without_a_trigger_must_beat_the_not_ours_examples(
     answerer: Answerer,
 ) -> None:

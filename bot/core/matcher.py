@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.core.classifier import MAX_VARIANTS, VariantClassifier
+from bot.core.classifier import MAX_VARIANTS, CoefficientCache, VariantClassifier, training_key
 from bot.core.knowledge import PLACEHOLDER, Knowledge
 from bot.core.normalize import normalize
 
@@ -188,8 +188,11 @@ def _inputs(language: str, knowledge: Knowledge) -> tuple[object, ...]:
 
 
 class _LanguageIndex:
-    def __init__(self, language: str, knowledge: Knowledge) -> None:
+    def __init__(
+        self, language: str, knowledge: Knowledge, cache: CoefficientCache | None = None
+    ) -> None:
         self.language = language
+        self.cache = cache
         self.inputs = _inputs(language, knowledge)
         self.fillers = sorted(
             (tuple(f.split()) for f in knowledge.fillers.get(language, ()) if f.split()),
@@ -280,11 +283,24 @@ class _LanguageIndex:
                 rows = np.arange(self.postings.size - first)
                 if first and len(rows) <= MAX_VARIANTS:
                     owners = np.searchsorted(self.variant_starts - first, rows, side="right") - 1
-                    self._classifier = VariantClassifier(
-                        self.postings.similarities_among(first), owners, first
-                    )
+                    self._classifier = self._trained(first, owners)
                 self._classifier_built = True
             return self._classifier
+
+    def _trained(self, first: int, owners: np.ndarray) -> VariantClassifier:
+        """The classifier as kept in the cache from an earlier run on the same variants, else
+        trained now (and kept)."""
+        postings = self.postings
+        key = training_key(
+            self.language, (postings.rows, postings.values, postings.starts, owners)
+        )
+        kept = self.cache.load(key, (len(owners), first)) if self.cache else None
+        if kept is not None:
+            return VariantClassifier(kept)
+        classifier = VariantClassifier.trained(postings.similarities_among(first), owners, first)
+        if self.cache:
+            self.cache.save(key, classifier.coefficients)
+        return classifier
 
     def corrected(self, tokens: list[str]) -> list[str]:
         """Words no question uses, replaced by the closest known word when it is a likely typo
@@ -377,12 +393,19 @@ class Matcher:
     """
 
     def __init__(
-        self, knowledge: Knowledge, previous: Matcher | None = None, *, background: bool = False
+        self,
+        knowledge: Knowledge,
+        previous: Matcher | None = None,
+        *,
+        background: bool = False,
+        cache: CoefficientCache | None = None,
     ) -> None:
         self.knowledge = knowledge
         # In the bot, a question never waits for a classifier to be built: it is answered on the
         # similarity alone meanwhile (about 0.4 s a language, after a start or an edit).
         self.background: bool = previous.background if previous is not None else background
+        # Classifiers trained before (by the key of their variants) are loaded, not trained.
+        self.cache: CoefficientCache | None = previous.cache if previous is not None else cache
         self._indexes: dict[str, _LanguageIndex] = {}
         self._lock = threading.Lock()
         if previous is not None:
@@ -398,7 +421,7 @@ class Matcher:
             with self._lock:
                 index = self._indexes.get(language)
                 if index is None:
-                    index = _LanguageIndex(language, self.knowledge)
+                    index = _LanguageIndex(language, self.knowledge, self.cache)
                     self._indexes[language] = index
         return index
 

@@ -40,6 +40,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import __version__
+from bot.classifier_cache import ClassifierFiles
 from bot.core.answer import Answerer
 from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Matcher
@@ -106,7 +107,8 @@ BUTTON_HANDLERS: dict[Action, Callable[[Update, Ctx], Coroutine[Any, Any, object
 def build_services(settings: Settings) -> Services:
     knowledge = load_knowledge(settings.knowledge_dir)
     translations = Translations(settings.locales_dir, knowledge.languages)
-    answerer = Answerer(knowledge, translations, matcher=Matcher(knowledge, background=True))
+    matcher = Matcher(knowledge, background=True, cache=ClassifierFiles(settings.classifier_dir))
+    answerer = Answerer(knowledge, translations, matcher=matcher)
     return Services.create(settings, answerer, Store.in_folder(settings.data_dir))
 
 
