@@ -146,14 +146,28 @@ def test_persian_typed_on_an_arabic_keyboard_is_answered_in_persian(
         ("szükségem van Termin Ausländerbehörde Aufenthaltstitel miatt", "hu"),
         # Turkish without its letters: the words are the Turkish questions' words.
         ("Auslanderbehorde randevu nasil alinir", "tr"),
+        # Read past the words of German every language's questions use (local terms).
+        ("kizim icin Hausaufgabenhilfe lazim", "tr"),
+        ("numer tel Auslanderbehorde Kempten prosze", "pl"),
+        # Two Cyrillic words of four: Russian, however long the German names.
+        ("Ищу Caritas Migrationsberatung", "ru"),
         # German stays German, however many local terms it has.
         ("Termin bei der Ausländerbehörde für den Aufenthaltstitel", "de"),
+        ("Öffnungszeiten vom Hallenbad?", "de"),
     ],
 )
 def test_german_terms_in_a_question_do_not_make_it_german(
     answerer: Answerer, question: str, language: str
 ) -> None:
     assert answerer.answer(question).language == language
+
+
+def test_a_message_of_local_terms_only_keeps_the_persons_language(answerer: Answerer) -> None:
+    """Three words, all of them German that every language's questions use: as short as
+    "Termin" (the person's last question was Ukrainian)."""
+    result = answerer.answer("Ausländerbehörde Termin Rathaus", Hints(recent="uk", client="de"))
+    assert result.language == "uk"
+    assert result.question_language is None  # and it does not change what we remember
 
 
 @pytest.mark.parametrize(

@@ -174,7 +174,9 @@ async def test_commands_are_registered_in_every_language(telegram: RunningBot) -
     assert [c["command"] for c in german.params["commands"]][:2] == ["start", "hours"]
 
 
-async def test_one_or_two_words_never_change_the_persons_language(telegram: RunningBot) -> None:
+async def test_one_or_two_words_or_local_terms_never_change_the_persons_language(
+    telegram: RunningBot,
+) -> None:
     from bot.core.answer import Hints
 
     answerer = telegram.services.answerer
@@ -188,7 +190,15 @@ async def test_one_or_two_words_never_change_the_persons_language(telegram: Runn
     ):
         telegram.api.push(message(user_id, question, language_code="de"))
         await telegram.api.wait_for("sendMessage", chat_id=user_id)
-        words = ["ok", "Hallo", "Termin", "Adresse", "danke", "KIK"]
+        words = [
+            "ok",
+            "Hallo",
+            "Termin",
+            "Adresse",
+            "danke",
+            "KIK",
+            "Ausländerbehörde Termin Rathaus",
+        ]
         for count, word in enumerate(words, start=2):
             telegram.api.push(message(user_id, word, language_code="de"))
             replies = await telegram.api.wait_for("sendMessage", count, chat_id=user_id)

@@ -63,7 +63,8 @@ CRISIS_OOS_LEAD = 0.03
 CRISIS_KIND_MATCH = 0.10
 SMALLTALK_MARGIN = 0.15  # "Hallo, wann habt ihr offen?" is a question, not a greeting
 # "ok", "Hallo", "Termin", "Adresse": too little text to tell a language by; such a message keeps
-# the person's language (their choice, else their last real question, else their app's).
+# the person's language (their choice, else their last real question, else their app's). Words
+# of German that every language's questions use (Knowledge.local_terms) are not counted.
 SHORT_MESSAGE_WORDS = 2
 MAX_SUGGESTIONS = 3
 # A message of up to this many parts is also matched part by part ("where is the office and
@@ -136,7 +137,7 @@ class Answer:
     candidates: tuple[Candidate, ...] = field(default=(), repr=False)
     crisis: tuple[str, ...] = ()  # the crisis entries whose help the answer gives, in order
     also: tuple[str, ...] = ()  # entries of the message's other questions, offered as buttons
-    short: bool = False  # one or two words: it says nothing about the person's language
+    short: bool = False  # one or two words (besides local terms): it says nothing of the language
 
     @property
     def question_language(self) -> str | None:
@@ -230,7 +231,10 @@ class Answerer:
                 Outcome.EMPTY, message, _escape(message)
             )
 
-        short = len(normalized.split()) <= SHORT_MESSAGE_WORDS
+        # Local terms ("Ausländerbehörde", "Termin") are written in every language: they do not
+        # count ("Ausländerbehörde Termin Rathaus" is as short as "Termin").
+        telling = [w for w in normalized.split() if w not in self.knowledge.local_terms]
+        short = len(telling) <= SHORT_MESSAGE_WORDS
         if short and preferred is None:
             preferred = recent or client
         detection = self.detector.detect(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
@@ -38,6 +39,10 @@ _INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 PLACEHOLDER = re.compile(r"\{([a-z]+):([a-z0-9-]+)\}")
 PLACEHOLDER_KINDS = ("tel", "email", "address", "schedule", "status")
 MAX_TITLE = 40
+# A German word in the questions of this many other languages is a local term (local_terms);
+# shorter words ("und", "die", "do") are too often words of other languages too.
+LOCAL_TERM_LANGUAGES = 3
+LOCAL_TERM_MIN_LETTERS = 3
 
 
 @dataclass(frozen=True)
@@ -214,6 +219,31 @@ class Knowledge:
                 for word in normalize(text).split()
             )
         return self._words[language]
+
+    @cached_property
+    def local_terms(self) -> frozenset[str]:
+        """Words of the authoritative language that people write inside their own language
+        ("Auslanderbehorde tel no lazım", "وين Rathaus"): words of its texts, of at least
+        LOCAL_TERM_MIN_LETTERS letters, that the questions of LOCAL_TERM_LANGUAGES other
+        languages use. They say nothing about the language a question is in."""
+        elsewhere: Counter[str] = Counter()
+        for language in self.languages:
+            if language != self.authoritative:
+                elsewhere.update(
+                    {
+                        word
+                        for entry in self
+                        for question in entry.questions.get(language, ())
+                        for word in normalize(question).split()
+                    }
+                )
+        return frozenset(
+            word
+            for word in self.words(self.authoritative)
+            if elsewhere[word] >= LOCAL_TERM_LANGUAGES
+            and len(word) >= LOCAL_TERM_MIN_LETTERS
+            and word.isalpha()
+        )
 
     @cached_property
     def alphabets(self) -> Mapping[str, frozenset[str]]:

@@ -30,6 +30,7 @@ _FOREIGN_MIN_PROBABILITY = 0.6
 NON_LATIN_SHARE = 0.25
 _OWN_WORDS_SURE = 0.8
 _OWN_WORDS_MIN_LETTERS = 8
+_LOCAL_TERMS_MIN_LETTERS = 5
 # A text whose words are this much our language's words is that language, whatever the
 # unrestricted model says ("کلاس جاب سنتر کمپتن" is Persian, not Urdu).
 _KNOWN_WORDS_SHARE = 0.75
@@ -57,7 +58,7 @@ def dominant_script(text: str) -> tuple[str | None, int]:
 
     Latin letters inside a Cyrillic or Arabic message are usually German names or acronyms
     ("где взять Wegweiser Migration", "KIK چیه"), so a non-Latin script with at least a quarter
-    of the letters wins.
+    of the letters, or of the words, wins ("Ищу Migrationsberatung от Caritas").
     """
     counts = script_counts(text)
     if not counts:
@@ -67,6 +68,10 @@ def dominant_script(text: str) -> tuple[str | None, int]:
     if others:
         count, script = max(others)
         if count >= total * NON_LATIN_SHARE:
+            return script, total
+        words = [w for w in text.split() if any(c.isalpha() for c in w)]
+        written = sum(1 for w in words if script_counts(w).most_common(1)[0][0] == script)
+        if written >= len(words) * NON_LATIN_SHARE:
             return script, total
     return counts.most_common(1)[0][0], total
 
@@ -103,6 +108,7 @@ class LanguageDetector:
         alphabets: Mapping[str, frozenset[str]] | None = None,
         words: Callable[[str], frozenset[str]] = lambda language: frozenset(),
         german: str = "de",
+        local_terms: frozenset[str] = frozenset(),
     ) -> None:
         self.languages = tuple(languages)
         self.scripts = dict(scripts)
@@ -110,6 +116,7 @@ class LanguageDetector:
         self.alphabets = dict(alphabets or {})
         self.words = words
         self.german = german
+        self.local_terms = local_terms
         self._full = _full_model()
         known = set(self._full.labels)
         self._restricted_set = [lang for lang in self.languages if lang in known]
@@ -138,6 +145,7 @@ class LanguageDetector:
             knowledge.alphabets,
             knowledge.words,
             knowledge.authoritative,
+            knowledge.local_terms,
         )
 
     def detect(self, text: str) -> Detection:
@@ -150,6 +158,8 @@ class LanguageDetector:
             return Detection(foreign=guess, script=script)
         text = self._as_its_alphabet_writes(text, script, candidates)
         probabilities = self._restricted_probabilities(text, candidates)
+        if self.german in candidates:
+            probabilities, text = self._read_past_local_terms(text, candidates, probabilities)
         # "treba mi Termin kod Ausländerbehörde": the German terms in a question make it look
         # German (or, to the unrestricted model, Swedish); the words around them tell.
         if max(probabilities, key=probabilities.__getitem__) == self.german:
@@ -189,6 +199,23 @@ class LanguageDetector:
             return False
         vocabulary = self.words(max(probabilities, key=probabilities.__getitem__))
         return sum(w in vocabulary for w in words) >= _KNOWN_WORDS_SHARE * len(words)
+
+    def _read_past_local_terms(
+        self, text: str, candidates: list[str], probabilities: dict[str, float]
+    ) -> tuple[dict[str, float], str]:
+        """The probabilities of the text without the German words people write in any language
+        ("Termin", "Ausländerbehörde"; Knowledge.local_terms), if enough of it is left to read
+        and a word of what is left is a word of the language it then reads as ("numer do
+        Auslanderbehorde": "numer" is Polish; "Öffnungszeiten vom Cambomare" stays German)."""
+        kept = [w for w in text.split() if normalize(w) not in self.local_terms]
+        own = " ".join(kept)
+        if own == text or sum(c.isalpha() for c in own) < _LOCAL_TERMS_MIN_LETTERS:
+            return probabilities, text
+        again = self._restricted_probabilities(own, candidates)
+        vocabulary = self.words(max(again, key=again.__getitem__)) - self.words(self.german)
+        if any(word in vocabulary for word in normalize(own).split()):
+            return again, own
+        return probabilities, text
 
     def _own_words(self, text: str) -> str:
         """The text without the words of the German texts (the local terms people write in their

@@ -193,6 +193,7 @@ class _LanguageIndex:
     ) -> None:
         self.language = language
         self.cache = cache
+        self.local_terms = knowledge.local_terms
         self.inputs = _inputs(language, knowledge)
         self.fillers = sorted(
             (tuple(f.split()) for f in knowledge.fillers.get(language, ()) if f.split()),
@@ -324,7 +325,8 @@ class _LanguageIndex:
         if not self.entry_ids:
             return Ranking([])
         tokens = strip_fillers(tokens, self.fillers)
-        known_words = sum("w:" + t in self.idf for t in tokens) / len(tokens) if tokens else 0.0
+        telling = [t for t in tokens if t not in self.local_terms]
+        known_words = sum("w:" + t in self.idf for t in telling) / len(telling) if telling else 0.0
         combined, agreed, similarities = self._entry_scores(tokens)
         topical = self._without_politeness(tokens)
         if topical and len(topical) < len(tokens):
