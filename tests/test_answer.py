@@ -162,6 +162,22 @@ def test_german_terms_in_a_question_do_not_make_it_german(
     assert answerer.answer(question).language == language
 
 
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("shu lazem a3mel la a3ref el awkat", "ar"),  # Arabizi
+        ("baraye bachem madrese koja hast", "fa"),  # Finglish
+        ("gde mozhno najti kurs nemeckogo", "ru"),  # translit
+        ("koly pratsyuye ofis, dyakuyu", "uk"),
+        ("Gdje je ured za integraciju?", "hr"),  # a Latin-script language stays itself
+    ],
+)
+def test_a_language_typed_in_latin_letters_is_answered_in_its_own_script(
+    answerer: Answerer, question: str, language: str
+) -> None:
+    assert answerer.answer(question).language == language
+
+
 def test_a_message_of_local_terms_only_keeps_the_persons_language(answerer: Answerer) -> None:
     """Three words, all of them German that every language's questions use: as short as
     "Termin" (the person's last question was Ukrainian)."""

@@ -246,6 +246,29 @@ class Knowledge:
         )
 
     @cached_property
+    def romanized(self) -> Mapping[str, frozenset[str]]:
+        """For each language not written in Latin letters, the words its questions use when
+        typed in Latin letters ("shu", "a3ref", "mitoonam", "zapisatsya") that no Latin-script
+        language's texts use and that are no local terms: a text of such words is that
+        language, romanized (Arabizi, Finglish, translit)."""
+        latin = {lang for lang in self.languages if self.scripts.get(lang) == "LATIN"}
+        others: set[str] = set(self.local_terms)
+        for language in latin:
+            others |= self.words(language)
+        return {
+            language: frozenset(
+                word
+                for entry in self
+                for question in entry.questions.get(language, ())
+                if dominant_script(question)[0] == "LATIN"
+                for word in normalize(question).split()
+                if len(word) >= 2 and word not in others
+            )
+            for language in self.languages
+            if language not in latin
+        }
+
+    @cached_property
     def alphabets(self) -> Mapping[str, frozenset[str]]:
         """The letters each language's answers are written with (lower case); computed once."""
         return {

@@ -31,6 +31,9 @@ NON_LATIN_SHARE = 0.25
 _OWN_WORDS_SURE = 0.8
 _OWN_WORDS_MIN_LETTERS = 8
 _LOCAL_TERMS_MIN_LETTERS = 5
+# "shu hiye el majalat el sitte bel KIK?": Arabic in Latin letters (Knowledge.romanized).
+ROMANIZED_MIN_WORDS = 2
+ROMANIZED_SHARE = 0.3
 # A text whose words are this much our language's words is that language, whatever the
 # unrestricted model says ("کلاس جاب سنتر کمپتن" is Persian, not Urdu).
 _KNOWN_WORDS_SHARE = 0.75
@@ -109,6 +112,7 @@ class LanguageDetector:
         words: Callable[[str], frozenset[str]] = lambda language: frozenset(),
         german: str = "de",
         local_terms: frozenset[str] = frozenset(),
+        romanized: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         self.languages = tuple(languages)
         self.scripts = dict(scripts)
@@ -117,6 +121,7 @@ class LanguageDetector:
         self.words = words
         self.german = german
         self.local_terms = local_terms
+        self.romanized = dict(romanized or {})
         self._full = _full_model()
         known = set(self._full.labels)
         self._restricted_set = [lang for lang in self.languages if lang in known]
@@ -146,6 +151,7 @@ class LanguageDetector:
             knowledge.words,
             knowledge.authoritative,
             knowledge.local_terms,
+            knowledge.romanized,
         )
 
     def detect(self, text: str) -> Detection:
@@ -156,6 +162,9 @@ class LanguageDetector:
         if not candidates:
             guess, _ = self._full.classify(text)
             return Detection(foreign=guess, script=script)
+        romanized = self._romanized(text) if script == "LATIN" else None
+        if romanized:
+            return Detection({romanized: 1.0}, None, script)
         text = self._as_its_alphabet_writes(text, script, candidates)
         probabilities = self._restricted_probabilities(text, candidates)
         if self.german in candidates:
@@ -199,6 +208,20 @@ class LanguageDetector:
             return False
         vocabulary = self.words(max(probabilities, key=probabilities.__getitem__))
         return sum(w in vocabulary for w in words) >= _KNOWN_WORDS_SHARE * len(words)
+
+    def _romanized(self, text: str) -> str | None:
+        """The language written in other letters whose romanized words ("shu", "a3ref";
+        Knowledge.romanized) are at least ROMANIZED_MIN_WORDS and ROMANIZED_SHARE of the text's
+        (local terms not counted)."""
+        words = [word for word in normalize(text).split() if word not in self.local_terms]
+        hits = {
+            language: sum(word in vocabulary for word in words)
+            for language, vocabulary in self.romanized.items()
+        }
+        best = max(hits, key=hits.__getitem__, default=None)
+        if best is None or hits[best] < ROMANIZED_MIN_WORDS:
+            return None
+        return best if hits[best] >= ROMANIZED_SHARE * len(words) else None
 
     def _read_past_local_terms(
         self, text: str, candidates: list[str], probabilities: dict[str, float]
