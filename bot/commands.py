@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.classifier_cache import ClassifierFiles
 from bot.core.answer import Answerer, Hints
 from bot.core.knowledge import KnowledgeError, Problem, load_knowledge
+from bot.core.language import start_loading_model
 from bot.core.matcher import Matcher
 from bot.i18n import Translations
 from bot.settings import Settings
@@ -39,6 +40,7 @@ def build_answerer(
     """The answerer on the configured knowledge; `at` (local time of the office if it has no
     time zone) makes it answer as if it were that moment (hours, holidays, "open now");
     `background`: the classifiers are built in a thread, not waited for (bot.core.matcher)."""
+    start_loading_model()
     knowledge = load_knowledge(settings.knowledge_dir)
     translations = Translations(settings.locales_dir, knowledge.languages)
     matcher = Matcher(

@@ -178,7 +178,7 @@ class Knowledge:
     out_of_scope: Mapping[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
     # The words that join two questions in one message ("und", "and", "ve"): language -> words.
     conjunctions: Mapping[str, frozenset[str]] = dataclass_field(default_factory=dict)
-    _words: dict[str, frozenset[str]] = dataclass_field(
+    _vocabularies: dict[str, tuple[Counter[str], Counter[str]]] = dataclass_field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -208,17 +208,31 @@ class Knowledge:
             for lang in self.languages
         }
 
-    def words(self, language: str) -> frozenset[str]:
-        """The words of a language's answers and questions, normalised; read once per language,
-        when first asked for."""
-        if language not in self._words:
-            self._words[language] = frozenset(
-                word
-                for entry in self
-                for text in (entry.answers.get(language, ""), *entry.questions.get(language, ()))
-                for word in normalize(text).split()
+    def _vocabulary(self, language: str) -> tuple[Counter[str], Counter[str]]:
+        """How often each word (normalised) is in a language's questions, and in its answers;
+        read once per language, when first asked for (all questions normalised at once)."""
+        if language not in self._vocabularies:
+            questions = (q for e in self for q in e.questions.get(language, ()))
+            answers = (e.answers.get(language, "") for e in self)
+            self._vocabularies[language] = (
+                Counter(normalize("\n".join(questions)).split()),
+                Counter(normalize("\n".join(answers)).split()),
             )
-        return self._words[language]
+        return self._vocabularies[language]
+
+    def question_words(self, language: str) -> Mapping[str, int]:
+        """The words of a language's questions, normalised, with how often each is used."""
+        return self._vocabulary(language)[0]
+
+    def word_counts(self, language: str) -> Counter[str]:
+        """The words of a language's answers and questions, normalised, with their counts."""
+        questions, answers = self._vocabulary(language)
+        return questions + answers
+
+    def words(self, language: str) -> frozenset[str]:
+        """The words of a language's answers and questions, normalised."""
+        questions, answers = self._vocabulary(language)
+        return frozenset(questions.keys() | answers.keys())
 
     @cached_property
     def local_terms(self) -> frozenset[str]:
@@ -229,14 +243,7 @@ class Knowledge:
         elsewhere: Counter[str] = Counter()
         for language in self.languages:
             if language != self.authoritative:
-                elsewhere.update(
-                    {
-                        word
-                        for entry in self
-                        for question in entry.questions.get(language, ())
-                        for word in normalize(question).split()
-                    }
-                )
+                elsewhere.update(self.question_words(language).keys())
         return frozenset(
             word
             for word in self.words(self.authoritative)
@@ -258,11 +265,8 @@ class Knowledge:
         return {
             language: frozenset(
                 word
-                for entry in self
-                for question in entry.questions.get(language, ())
-                if dominant_script(question)[0] == "LATIN"
-                for word in normalize(question).split()
-                if len(word) >= 2 and word not in others
+                for word in self.question_words(language)
+                if len(word) >= 2 and word.isascii() and word not in others
             )
             for language in self.languages
             if language not in latin

@@ -82,7 +82,6 @@ class Ranking:
 
     candidates: list[Candidate]
     out_of_scope: float = 0.0
-    known_words: float = 0.0  # the share of the question's words this language's questions use
     # The question's (without its politeness) cosine with every variant, for the classifier.
     similarities: np.ndarray | None = field(default=None, compare=False, repr=False)
 
@@ -193,7 +192,6 @@ class _LanguageIndex:
     ) -> None:
         self.language = language
         self.cache = cache
-        self.local_terms = knowledge.local_terms
         self.inputs = _inputs(language, knowledge)
         self.fillers = sorted(
             (tuple(f.split()) for f in knowledge.fillers.get(language, ()) if f.split()),
@@ -325,8 +323,6 @@ class _LanguageIndex:
         if not self.entry_ids:
             return Ranking([])
         tokens = strip_fillers(tokens, self.fillers)
-        telling = [t for t in tokens if t not in self.local_terms]
-        known_words = sum("w:" + t in self.idf for t in telling) / len(telling) if telling else 0.0
         combined, agreed, similarities = self._entry_scores(tokens)
         topical = self._without_politeness(tokens)
         if topical and len(topical) < len(tokens):
@@ -348,7 +344,7 @@ class _LanguageIndex:
             if row != self.out_of_scope_row
         ]
         candidates.sort(key=lambda c: c.score, reverse=True)
-        return Ranking(candidates[:limit], out_of_scope, known_words, similarities)
+        return Ranking(candidates[:limit], out_of_scope, similarities)
 
     def opinion(self, similarities: np.ndarray, *, wait: bool = True) -> dict[str, float]:
         """The classifier's score of each entry (and of OUT_OF_SCOPE) for a question's

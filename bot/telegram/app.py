@@ -43,6 +43,7 @@ from bot import __version__
 from bot.classifier_cache import ClassifierFiles
 from bot.core.answer import Answerer
 from bot.core.knowledge import load_knowledge
+from bot.core.language import start_loading_model
 from bot.core.matcher import Matcher
 from bot.heartbeat import HEARTBEAT_SECONDS, beat
 from bot.i18n import Translations, _
@@ -105,6 +106,7 @@ BUTTON_HANDLERS: dict[Action, Callable[[Update, Ctx], Coroutine[Any, Any, object
 
 
 def build_services(settings: Settings) -> Services:
+    start_loading_model()
     knowledge = load_knowledge(settings.knowledge_dir)
     translations = Translations(settings.locales_dir, knowledge.languages)
     matcher = Matcher(knowledge, background=True, cache=ClassifierFiles(settings.classifier_dir))
