@@ -181,6 +181,9 @@ class Knowledge:
     _vocabularies: dict[str, tuple[Counter[str], Counter[str]]] = dataclass_field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _words: dict[str, frozenset[str]] = dataclass_field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries.values())
@@ -230,9 +233,11 @@ class Knowledge:
         return questions + answers
 
     def words(self, language: str) -> frozenset[str]:
-        """The words of a language's answers and questions, normalised."""
-        questions, answers = self._vocabulary(language)
-        return frozenset(questions.keys() | answers.keys())
+        """The words of a language's answers and questions, normalised; computed once."""
+        if language not in self._words:
+            questions, answers = self._vocabulary(language)
+            self._words[language] = frozenset(questions.keys() | answers.keys())
+        return self._words[language]
 
     @cached_property
     def local_terms(self) -> frozenset[str]:

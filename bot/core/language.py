@@ -127,15 +127,15 @@ class WordModel:
         languages = [language for language in languages if language in self.counts]
         if not telling or not languages:
             return {}
-        scores = {
-            language: sum(
-                math.log(self.counts[language].get(word, 0) + self.SMOOTHING)
-                - math.log(self.SMOOTHING)
-                + self.unseen[language]
-                for word in telling
+        # log((count + s) / (total + s * vocabulary)) a word: the unseen share, raised by the
+        # words the language has (most words are in a few languages only).
+        scores = {}
+        for language in languages:
+            counts = self.counts[language]
+            seen = (counts.get(word, 0) for word in telling)
+            scores[language] = len(telling) * self.unseen[language] + sum(
+                math.log1p(count / self.SMOOTHING) for count in seen if count
             )
-            for language in languages
-        }
         top = max(scores.values())
         weights = {language: math.exp(score - top) for language, score in scores.items()}
         total = sum(weights.values())
@@ -340,8 +340,8 @@ class LanguageDetector:
         if own == text or sum(c.isalpha() for c in own) < _LOCAL_TERMS_MIN_LETTERS:
             return probabilities, text
         again = self._restricted_probabilities(own, candidates)
-        vocabulary = self.words(max(again, key=again.__getitem__)) - self.words(self.german)
-        if any(word in vocabulary for word in normalize(own).split()):
+        vocabulary, german = self.words(max(again, key=again.__getitem__)), self.words(self.german)
+        if any(word in vocabulary and word not in german for word in normalize(own).split()):
             return again, own
         return probabilities, text
 
