@@ -18,17 +18,17 @@ from bot.evaluate import Report, evaluate, evaluation_files, format_report, load
 from .conftest import ROOT
 
 DATA = ROOT / "tests" / "data"
-SETS = ("eval", "eval-holdout", "eval-fresh", "eval-blind", "eval-blind2")
-# Right per language on every set together, as measured (README), less three points.
+SETS = ("eval", "eval-holdout", "eval-fresh", "eval-blind", "eval-blind2", "eval-mixed")
+# Right per language on these sets together, as measured (README), less three points.
 RIGHT_FLOOR = {
-    "ar": 0.91, "de": 0.89, "en": 0.93, "fa": 0.91, "fr": 0.93, "hr": 0.92, "hu": 0.92,
-    "it": 0.96, "pl": 0.94, "ro": 0.92, "ru": 0.93, "sq": 0.92, "tr": 0.92, "uk": 0.90,
+    "ar": 0.92, "de": 0.90, "en": 0.93, "fa": 0.91, "fr": 0.94, "hr": 0.94, "hu": 0.92,
+    "it": 0.96, "pl": 0.94, "ro": 0.94, "ru": 0.93, "sq": 0.91, "tr": 0.92, "uk": 0.89,
 }  # fmt: skip
-WRONG_MAX = 0.015
+WRONG_MAX = 0.012  # 0.8% reached
 # 5.8% reached; eval-blind2 counts questions on Kita places and health insurance as not ours,
 # which the fields of action answer (README).
 OUT_OF_SCOPE_ANSWERED_MAX = 0.08
-LANGUAGE_FLOOR = 0.985
+LANGUAGE_FLOOR = 0.993  # 99.5% reached (the target)
 MIN_CASES_PER_LANGUAGE = 90
 
 
