@@ -44,7 +44,7 @@ class ClassifierFiles:
     def save(self, key: str, coefficients: np.ndarray) -> None:
         """Keep these coefficients under this key (written whole or not at all), and remove the
         language's older files."""
-        language = key.rsplit("-", 1)[0]
+        language = _language(key)
         temporary: str | None = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -59,6 +59,11 @@ class ClassifierFiles:
                     os.unlink(temporary)
             return
         for old in self.folder.glob(f"{language}-*{SUFFIX}"):
-            if old.stem != key and old.stem.rsplit("-", 1)[0] == language:
+            if old.stem != key and _language(old.stem) == language:
                 with contextlib.suppress(OSError):
                     old.unlink()
+
+
+def _language(key: str) -> str:
+    """The language a key (bot.core.classifier.training_key) is for: "de-3f2a..." -> "de"."""
+    return key.rsplit("-", 1)[0]

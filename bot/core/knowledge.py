@@ -40,7 +40,7 @@ PLACEHOLDER = re.compile(r"\{([a-z]+):([a-z0-9-]+)\}")
 PLACEHOLDER_KINDS = ("tel", "email", "address", "schedule", "status")
 MAX_TITLE = 40
 # A German word in the questions of this many other languages is a local term (local_terms);
-# shorter words ("und", "die", "do") are too often words of other languages too.
+# shorter words ("do", "in", "a") are too often words of other languages too.
 LOCAL_TERM_LANGUAGES = 3
 LOCAL_TERM_MIN_LETTERS = 3
 

@@ -182,6 +182,13 @@ def read_model(path: Path) -> langid.LanguageIdentifier:
             )
 
 
+def _without(text: str, words: frozenset[str], min_letters: int) -> str:
+    """The text without these (normalised) words, if at least `min_letters` letters are left;
+    else the text as it is."""
+    own = " ".join(w for w in text.split() if normalize(w) not in words)
+    return own if sum(c.isalpha() for c in own) >= min_letters else text
+
+
 def _unsigned(values: np.ndarray) -> array[int]:
     """A numpy array of unsigned integers as the stdlib array py3langid walks."""
     result = array({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
@@ -335,9 +342,8 @@ class LanguageDetector:
         ("Termin", "Ausländerbehörde"; Knowledge.local_terms), if enough of it is left to read
         and a word of what is left is a word of the language it then reads as ("numer do
         Auslanderbehorde": "numer" is Polish; "Öffnungszeiten vom Cambomare" stays German)."""
-        kept = [w for w in text.split() if normalize(w) not in self.local_terms]
-        own = " ".join(kept)
-        if own == text or sum(c.isalpha() for c in own) < _LOCAL_TERMS_MIN_LETTERS:
+        own = _without(text, self.local_terms, _LOCAL_TERMS_MIN_LETTERS)
+        if own == text:
             return probabilities, text
         again = self._restricted_probabilities(own, candidates)
         vocabulary, german = self.words(max(again, key=again.__getitem__)), self.words(self.german)
@@ -348,9 +354,7 @@ class LanguageDetector:
     def _own_words(self, text: str) -> str:
         """The text without the words of the German texts (the local terms people write in their
         own language), when enough of it is left to read."""
-        german = self.words(self.german)
-        own = " ".join(w for w in text.split() if normalize(w) not in german)
-        return own if sum(c.isalpha() for c in own) >= _OWN_WORDS_MIN_LETTERS else text
+        return _without(text, self.words(self.german), _OWN_WORDS_MIN_LETTERS)
 
     def _as_its_alphabet_writes(self, text: str, script: str, candidates: list[str]) -> str:
         """Persian typed on an Arabic keyboard has ي and ك for ی and ک, so the model reads it as

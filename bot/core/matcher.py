@@ -290,15 +290,16 @@ class _LanguageIndex:
         """The classifier as kept in the cache from an earlier run on the same variants, else
         trained now (and kept)."""
         postings = self.postings
+        if self.cache is None:
+            return VariantClassifier.trained(postings.similarities_among(first), owners, first)
         key = training_key(
             self.language, (postings.rows, postings.values, postings.starts, owners)
         )
-        kept = self.cache.load(key, (len(owners), first)) if self.cache else None
+        kept = self.cache.load(key, (len(owners), first))
         if kept is not None:
             return VariantClassifier(kept)
         classifier = VariantClassifier.trained(postings.similarities_among(first), owners, first)
-        if self.cache:
-            self.cache.save(key, classifier.coefficients)
+        self.cache.save(key, classifier.coefficients)
         return classifier
 
     def corrected(self, tokens: list[str]) -> list[str]:

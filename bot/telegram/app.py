@@ -40,13 +40,9 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import __version__
-from bot.classifier_cache import ClassifierFiles
-from bot.core.answer import Answerer
-from bot.core.knowledge import load_knowledge
-from bot.core.language import start_loading_model
-from bot.core.matcher import Matcher
+from bot.commands import build_answerer
 from bot.heartbeat import HEARTBEAT_SECONDS, beat
-from bot.i18n import Translations, _
+from bot.i18n import _
 from bot.live import settle_memory
 from bot.settings import Settings
 from bot.store import Store
@@ -106,11 +102,7 @@ BUTTON_HANDLERS: dict[Action, Callable[[Update, Ctx], Coroutine[Any, Any, object
 
 
 def build_services(settings: Settings) -> Services:
-    start_loading_model()
-    knowledge = load_knowledge(settings.knowledge_dir)
-    translations = Translations(settings.locales_dir, knowledge.languages)
-    matcher = Matcher(knowledge, background=True, cache=ClassifierFiles(settings.classifier_dir))
-    answerer = Answerer(knowledge, translations, matcher=matcher)
+    answerer = build_answerer(settings, background=True)
     return Services.create(settings, answerer, Store.in_folder(settings.data_dir))
 
 
