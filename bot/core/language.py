@@ -80,7 +80,10 @@ def dominant_script(text: str) -> tuple[str | None, int]:
         if count >= total * NON_LATIN_SHARE:
             return script, total
         words = [w for w in text.split() if any(c.isalpha() for c in w)]
-        written = sum(1 for w in words if script_counts(w).most_common(1)[0][0] == script)
+        # A word's script is that of most of its letters (a word may have letters of none).
+        written = sum(
+            1 for w in words if [s for s, _n in script_counts(w).most_common(1)] == [script]
+        )
         if written >= len(words) * NON_LATIN_SHARE:
             return script, total
     return counts.most_common(1)[0][0], total
