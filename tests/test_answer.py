@@ -123,6 +123,41 @@ def test_language_close_to_german_is_answered_in_german(answerer: Answerer) -> N
 
 
 @pytest.mark.parametrize(
+    ("question", "language", "note"),
+    [
+        ("Waxaan ahay qaxooti cusub, yaa i caawin kara Kempten?", "en", "I cannot read"),
+        ("¿Dónde puedo aprender alemán en Kempten?", "en", "I cannot read"),
+        ("Ik zoek hulp met mijn verblijfsvergunning, wie kan mij helpen?", "de", "Diese Sprache"),
+    ],
+)
+def test_a_language_we_do_not_read_is_told_which_we_do(
+    answerer: Answerer, question: str, language: str, note: str
+) -> None:
+    result = answerer.answer(question)
+    assert result.outcome is Outcome.FALLBACK and result.language == language
+    first, names = result.text.splitlines()[:2]
+    assert first.startswith(note)
+    assert all(name in names for name in ("Deutsch", "العربية", "Українська", "Türkçe", "فارسی"))
+    assert "2525" in result.text  # the office's contact still follows
+
+
+@pytest.mark.parametrize(
+    ("question", "hints"),
+    [
+        ("Where can I learn German in Kempten?", Hints()),
+        ("blablabla xyz qwerty", Hints()),  # no answer, but no foreign language either
+        ("Waxaan ahay qaxooti cusub, yaa i caawin kara Kempten?", Hints(preferred="ar")),
+    ],
+)
+def test_no_language_list_when_the_language_is_ours_or_chosen(
+    answerer: Answerer, question: str, hints: Hints
+) -> None:
+    assert "Deutsch · " not in answerer.answer(question, hints).text.replace("\u2068", "").replace(
+        "\u2069", ""
+    )
+
+
+@pytest.mark.parametrize(
     ("question", "language"),
     [
         # Persian typed on an Arabic keyboard (ي and ك for ی and ک) still has گ, چ or پ.
@@ -245,6 +280,7 @@ def test_empty_input_uses_the_client_language(answerer: Answerer, translations) 
         "\u202eWann habt ihr offen?\u202c",
         "{day} {time} %s %(x)s <b>",
         "\ud800 lone surrogate",
+        "AAAA\u0370\r\U00017000",  # Greek and Tangut letters py3langid's scripts do not know
     ],
 )
 def test_hostile_input_gets_an_answer_not_an_exception(answerer: Answerer, question: str) -> None:

@@ -109,18 +109,22 @@ def test_the_classifier_is_not_asked_near_the_out_of_scope_examples(
     assert result.outcome is Outcome.SUGGEST
 
 
-def test_a_confident_match_the_classifier_doubts_becomes_did_you_mean_with_both(
+def test_a_confident_match_gives_way_to_the_entry_the_classifier_prefers(
     knowledge: Knowledge, translations: Translations, detector: LanguageDetector
 ) -> None:
     question = "Wie lange hat das Büro heute auf?"  # hours at 0.33: confident, not clear
-    doubt = {"hours": -0.4, "address": 0.3, OUT_OF_SCOPE: -0.9}
-    result = _answerer(knowledge, translations, detector, doubt).answer(question)
-    assert result.outcome is Outcome.SUGGEST
-    assert result.suggestions[:2] == ("hours", "address")
-    slight = {"hours": 0.1, "address": 0.2, OUT_OF_SCOPE: -0.9}
-    result = _answerer(knowledge, translations, detector, slight).answer(question)
+    prefers = {"hours": -0.4, "address": 0.3, OUT_OF_SCOPE: -0.9}
+    result = _answerer(knowledge, translations, detector, prefers).answer(question)
     assert result.outcome is Outcome.ANSWER
-    assert result.entry is not None and result.entry.id == "hours"
+    assert result.entry is not None and result.entry.id == "address"
+    assert "Rathausplatz" in result.text
+    for alike in (
+        {"hours": 0.18, "address": 0.2, OUT_OF_SCOPE: -0.9},  # too close to overrule
+        {"hours": -0.4, OUT_OF_SCOPE: 0.3},  # not ours: no entry to prefer
+    ):
+        result = _answerer(knowledge, translations, detector, alike).answer(question)
+        assert result.outcome is Outcome.ANSWER
+        assert result.entry is not None and result.entry.id == "hours"
 
 
 def test_a_clear_match_is_not_second_guessed(

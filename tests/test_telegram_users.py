@@ -62,6 +62,19 @@ async def test_question_is_answered_in_its_language_with_related_buttons(
     assert [b["text"] for b in reply.buttons[-2:]] == ["👍", "👎"]
 
 
+async def test_a_message_in_a_language_we_do_not_read_lists_those_we_do(
+    telegram: RunningBot,
+) -> None:
+    telegram.api.push(
+        message(25, "Waxaan ahay qaxooti cusub, yaa i caawin kara?", language_code="so")
+    )
+    (reply,) = await telegram.api.wait_for("sendMessage", chat_id=25)
+    note, names = reply.text.splitlines()[:2]
+    assert note.startswith("I cannot read this language yet")
+    assert "\u2068العربية\u2069 · \u2068Українська\u2069" in names  # each name in its own isolate
+    assert "integration@kempten.de" in reply.text
+
+
 async def test_two_questions_get_one_answer_and_a_button_for_the_other(
     telegram: RunningBot,
 ) -> None:
