@@ -71,10 +71,20 @@ def _answerer(
     return Answerer(knowledge, translations, detector, matcher=_Opinion(knowledge, opinion))
 
 
+@pytest.mark.parametrize(
+    "sure",
+    [
+        {"integration-guides": 0.4, "wegweiser-migration": -0.3, OUT_OF_SCOPE: -0.8},
+        # unlike every class, but far more like this one than the next
+        {"integration-guides": -0.1, "wegweiser-migration": -0.6, OUT_OF_SCOPE: -0.8},
+    ],
+)
 def test_an_unsure_match_is_answered_when_the_classifier_agrees(
-    knowledge: Knowledge, translations: Translations, detector: LanguageDetector
+    knowledge: Knowledge,
+    translations: Translations,
+    detector: LanguageDetector,
+    sure: dict[str, float],
 ) -> None:
-    sure = {"integration-guides": 0.4, "wegweiser-migration": -0.3, OUT_OF_SCOPE: -0.8}
     result = _answerer(knowledge, translations, detector, sure).answer(GUIDES)
     assert result.outcome is Outcome.ANSWER
     assert result.entry is not None and result.entry.id == "integration-guides"
@@ -87,7 +97,8 @@ def test_an_unsure_match_is_answered_when_the_classifier_agrees(
         {"integration-guides": -0.2, "wegweiser-migration": 0.3},  # another entry first
         {"integration-guides": 0.1, OUT_OF_SCOPE: 0.4},  # no entry of ours
         {"integration-guides": 0.30, "wegweiser-migration": 0.28},  # too close to tell
-        {"integration-guides": -0.1, "wegweiser-migration": -0.6},  # first, but unlike it
+        {"integration-guides": -0.1, "wegweiser-migration": -0.3},  # first, but unlike it
+        {"integration-guides": -0.3, "wegweiser-migration": -0.9},  # far ahead, but too unlike
     ],
 )
 def test_an_unsure_match_stays_did_you_mean_unless_the_classifier_is_clear(
