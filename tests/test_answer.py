@@ -94,6 +94,42 @@ def test_out_of_scope_falls_back_with_the_office_contact(
         assert "integration@kempten.de" in result.text
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Mein Sohn braucht ab September einen Kindergartenplatz, wo melde ich ihn an?",
+        "Bei welcher Krankenkasse bin ich als Student am besten versichert?",
+        "Wird mein Meisterbrief aus Polen in Deutschland anerkannt?",
+        "recognition of my engineering degree from Iran",
+    ],
+)
+def test_a_question_a_field_names_but_does_not_answer_falls_back(
+    answerer: Answerer, question: str
+) -> None:
+    """The fields of action name KiTa, health and work, but their answers tell nobody how to get
+    a place, which insurance to take or how a diploma is recognised: such a question gets the
+    fallback (and is counted unanswered for staff), not the field's overview."""
+    result = answerer.answer(question)
+    assert result.entry is None
+    assert not result.understood
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("Welche Ziele hat das Konzept für Kinder in Kita und Schule?", "field-language-education"),
+        ("Was plant die Stadt im Bereich Gesundheit und Pflege?", "field-health-care"),
+        ("Was will die Stadt bei Arbeit und Ausbildung für Zugewanderte erreichen?", "field-work-training"),
+    ],
+)  # fmt: skip
+def test_what_the_city_plans_in_a_field_is_answered_with_the_field(
+    answerer: Answerer, question: str, entry: str
+) -> None:
+    result = answerer.answer(question)
+    assert result.outcome is Outcome.ANSWER
+    assert result.entry is not None and result.entry.id == entry
+
+
 def test_answers_in_the_language_of_the_question(answerer: Answerer) -> None:
     result = answerer.answer("Ofis cuma günü açık mı?")
     assert (result.detected, result.language, result.entry and result.entry.id) == (
