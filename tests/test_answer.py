@@ -244,6 +244,8 @@ def test_german_terms_in_a_question_do_not_make_it_german(
         ("baraye bachem madrese koja hast", "fa"),  # Finglish
         ("gde mozhno najti kurs nemeckogo", "ru"),  # translit
         ("koly pratsyuye ofis, dyakuyu", "uk"),
+        ("ya iz ukrainy, gde tut poluchit pomosch bezhencam?", "ru"),
+        ("ana laji2 jdid, min wen bjib ma3lumat?", "ar"),
         ("Gdje je ured za integraciju?", "hr"),  # a Latin-script language stays itself
     ],
 )
@@ -251,6 +253,21 @@ def test_a_language_typed_in_latin_letters_is_answered_in_its_own_script(
     answerer: Answerer, question: str, language: str
 ) -> None:
     assert answerer.answer(question).language == language
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("ya iz ukrainy, gde tut poluchit pomosch bezhencam?", "integration-guides"),
+        ("shcho oznachaye mizhkulturna vidkrytist u misti?", "field-intercultural-opening"),
+    ],
+)
+def test_a_question_typed_in_latin_letters_is_answered(
+    answerer: Answerer, question: str, entry: str
+) -> None:
+    result = answerer.answer(question)
+    assert result.outcome is Outcome.ANSWER
+    assert result.entry is not None and result.entry.id == entry
 
 
 def test_the_language_model_is_read_as_py3langid_reads_it() -> None:
