@@ -147,6 +147,25 @@ def test_triggers_survive_inflection_typos_and_missing_diacritics(answerer: Answ
         assert answerer.answer(message).outcome is Outcome.EMERGENCY, message
 
 
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("shoharam har shab mano mizaneh", "crisis-violence"),  # Finglish
+        ("ana ta3ban w bfaker bel entehar", "crisis-suicide"),  # Arabizi
+        ("muzh menya izbivaet kazhdyi den", "crisis-violence"),  # translit Russian
+        ("dytyna otruyilasya tabletkamy", "crisis-poisoning"),  # translit Ukrainian
+    ],
+)
+def test_a_crisis_typed_in_latin_letters_gets_emergency_help(
+    answerer: Answerer, message: str, kind: str
+) -> None:
+    """People write Arabic, Persian, Russian and Ukrainian in Latin letters on a phone; the
+    triggers of those languages typed so fire on such a message."""
+    result = answerer.answer(message)
+    assert result.outcome is Outcome.EMERGENCY
+    assert kind in result.crisis
+
+
 # -- right-to-left -------------------------------------------------------------------------
 
 _LTR_FACT = re.compile(

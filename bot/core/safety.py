@@ -3,8 +3,10 @@
 A wrong topic answer is an inconvenience; a missed "my husband beats me" or "I don't want to
 live any more" is not. The triggers of the emergency entry and of each kind of crisis (word
 beginnings, per language, written in the knowledge) are looked for in every message, in all
-languages of its writing system at once, and win over every other match. Arabic-script words
-may carry a clitic (و, ب, ال, Persian می ...) before the trigger; it is allowed for.
+languages of its writing system at once, and win over every other match. A trigger counts for
+the writing system it is written in, so a language's triggers typed in Latin letters ("khodkoshi",
+"samoubi") fire on a message typed so. Arabic-script words may carry a clitic (و, ب, ال, Persian
+می ...) before the trigger; it is allowed for.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.core.knowledge import Knowledge
+from bot.core.language import dominant_script
 from bot.core.normalize import normalize
 
 # Prefixes written together with the next word in Arabic and Persian (after normalisation).
@@ -42,10 +45,10 @@ class CrisisDetector:
         buckets: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for entry in knowledge.crisis_entries:
             for lang, triggers in entry.triggers.items():
-                script = scripts.get(lang, "LATIN")
                 for trigger in triggers:
                     normalized = normalize(trigger)
                     if normalized:
+                        script = dominant_script(normalized)[0] or scripts.get(lang, "LATIN")
                         self._owners[normalized].append((entry.id, lang))
                         buckets[script][normalized[:_KEY]].add(normalized)
         self._buckets = {
