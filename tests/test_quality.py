@@ -23,14 +23,14 @@ SETS = (
 )  # fmt: skip
 # Right per language on these sets together, as measured (README), less three points.
 RIGHT_FLOOR = {
-    "ar": 0.92, "de": 0.90, "en": 0.93, "fa": 0.91, "fr": 0.94, "hr": 0.94, "hu": 0.92,
-    "it": 0.96, "pl": 0.94, "ro": 0.94, "ru": 0.93, "sq": 0.91, "tr": 0.92, "uk": 0.89,
+    "ar": 0.93, "de": 0.92, "en": 0.93, "fa": 0.92, "fr": 0.93, "hr": 0.95, "hu": 0.94,
+    "it": 0.96, "pl": 0.97, "ro": 0.95, "ru": 0.91, "sq": 0.94, "tr": 0.95, "uk": 0.91,
 }  # fmt: skip
-WRONG_MAX = 0.012  # 0.8% reached
-# 5.8% reached; eval-blind2 counts questions on Kita places and health insurance as not ours,
-# which the fields of action answer (README).
-OUT_OF_SCOPE_ANSWERED_MAX = 0.08
-LANGUAGE_FLOOR = 0.993  # 99.5% reached (the target)
+WRONG_MAX = 0.008  # 0.5% reached
+# 2.8% reached, since questions the fields of action name but do not answer (a Kita place, a
+# health insurance, a recognised diploma) are out-of-scope examples (README).
+OUT_OF_SCOPE_ANSWERED_MAX = 0.05
+LANGUAGE_FLOOR = 0.99  # 99.3% reached (eval-blind3: 98.1%, romanized and one-word messages)
 MIN_CASES_PER_LANGUAGE = 90
 
 
