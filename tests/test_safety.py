@@ -148,22 +148,25 @@ def test_triggers_survive_inflection_typos_and_missing_diacritics(answerer: Answ
 
 
 @pytest.mark.parametrize(
-    ("message", "kind"),
+    ("message", "kind", "language"),
     [
-        ("shoharam har shab mano mizaneh", "crisis-violence"),  # Finglish
-        ("ana ta3ban w bfaker bel entehar", "crisis-suicide"),  # Arabizi
-        ("muzh menya izbivaet kazhdyi den", "crisis-violence"),  # translit Russian
-        ("dytyna otruyilasya tabletkamy", "crisis-poisoning"),  # translit Ukrainian
+        ("shoharam har shab mano mizaneh", "crisis-violence", "fa"),  # Finglish
+        ("dige mikham khodkoshi konam", "crisis-suicide", "fa"),
+        ("ana ta3ban w bfaker bel entehar", "crisis-suicide", "ar"),  # Arabizi
+        ("muzh menya izbivaet kazhdyi den", "crisis-violence", "ru"),  # translit Russian
+        ("dytyna otruyilasya tabletkamy", "crisis-poisoning", "uk"),  # translit Ukrainian
     ],
 )
-def test_a_crisis_typed_in_latin_letters_gets_emergency_help(
-    answerer: Answerer, message: str, kind: str
+def test_a_crisis_typed_in_latin_letters_gets_emergency_help_in_its_language(
+    answerer: Answerer, message: str, kind: str, language: str
 ) -> None:
     """People write Arabic, Persian, Russian and Ukrainian in Latin letters on a phone; the
-    triggers of those languages typed so fire on such a message."""
+    triggers of those languages typed so fire on such a message, and the help comes in the
+    language the trigger is of, however few words the detector had to read."""
     result = answerer.answer(message)
     assert result.outcome is Outcome.EMERGENCY
     assert kind in result.crisis
+    assert result.language == language
 
 
 # -- right-to-left -------------------------------------------------------------------------

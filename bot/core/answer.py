@@ -18,11 +18,11 @@ from typing import Any
 from bot.core import bidi
 from bot.core.clauses import split_clauses
 from bot.core.knowledge import CRISIS_KINDS, Entry, Knowledge
-from bot.core.language import Detection, LanguageDetector, script_counts
+from bot.core.language import Detection, LanguageDetector, dominant_script, script_counts
 from bot.core.matcher import OUT_OF_SCOPE, Candidate, Matcher, Ranking
 from bot.core.normalize import normalize
 from bot.core.render import Renderer
-from bot.core.safety import CrisisDetector
+from bot.core.safety import CrisisDetector, TriggerHit
 from bot.i18n import Translations, _, native_name
 
 MAX_QUESTION_CHARS = 600  # longer messages are matched on their beginning only
@@ -251,6 +251,9 @@ class Answerer:
         rankings, candidates, out_of_scope = self._ranked(normalized, searched)
         detected = self._question_language(detection, rankings, client, preferred)
         language = self._answer_language(detection, detected, preferred, client)
+        typed_as = self._language_of_romanized_triggers(hits, detection, preferred)
+        if typed_as:
+            detected = language = typed_as
         asked = _Asked(question, detected, language, tuple(candidates))
 
         matched = self._crisis_match(candidates, bool(hits), out_of_scope)
@@ -328,6 +331,21 @@ class Answerer:
         if detected in self.knowledge.languages:
             return detected
         return client or self.knowledge.fallback
+
+    def _language_of_romanized_triggers(
+        self, hits: list[TriggerHit], detection: Detection, preferred: str | None
+    ) -> str | None:
+        """ "mikham khodkoshi konam": when every trigger found is one language's typed in
+        another writing system (Finglish, Arabizi, translit), the person writes that language,
+        whatever two or three such words read as to the detector."""
+        if preferred or not hits:
+            return None
+        languages = {hit.language for hit in hits}
+        romanized = all(
+            dominant_script(hit.trigger)[0] not in (None, self.scripts.get(hit.language))
+            for hit in hits
+        )
+        return languages.pop() if romanized and len(languages) == 1 else None
 
     # -- matching and calibration ---------------------------------------------------------
 
