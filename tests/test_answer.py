@@ -250,6 +250,9 @@ def test_german_terms_in_a_question_do_not_make_it_german(
         ("koly pratsyuye ofis, dyakuyu", "uk"),
         ("ya iz ukrainy, gde tut poluchit pomosch bezhencam?", "ru"),
         ("ana laji2 jdid, min wen bjib ma3lumat?", "ar"),
+        ("2addesh btekhod el mo3amala", "ar"),  # words the knowledge lacks, digits for letters
+        ("bedde as2al 3an mawdoo3 mohem", "ar"),
+        ("Gibt es einen Kurs A2 oder B1 in Kempten?", "de"),  # levels are no Arabizi
         ("Gdje je ured za integraciju?", "hr"),  # a Latin-script language stays itself
     ],
 )

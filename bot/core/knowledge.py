@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.core.language import dominant_script
+from bot.core.language import digits_for_letters, dominant_script
 from bot.core.normalize import normalize
 from bot.core.yamlio import LineDict, YamlError, load_yaml_file
 
@@ -43,6 +43,7 @@ MAX_TITLE = 40
 # shorter words ("do", "in", "a") are too often words of other languages too.
 LOCAL_TERM_LANGUAGES = 3
 LOCAL_TERM_MIN_LETTERS = 3
+ROMANIZED_DIGIT_MIN_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,19 @@ class Knowledge:
             for language in self.languages
             if language not in latin
         }
+
+    @cached_property
+    def romanized_digits(self) -> Mapping[str, frozenset[str]]:
+        """For each language not written in Latin letters, the digits its romanized words write
+        for letters (Arabizi: 2 for ء, 3 for ع, 7 for ح), each seen in at least
+        ROMANIZED_DIGIT_MIN_WORDS of them."""
+        found: dict[str, frozenset[str]] = {}
+        for language, words in self.romanized.items():
+            seen = Counter(digit for word in words for digit in digits_for_letters(word))
+            found[language] = frozenset(
+                digit for digit, count in seen.items() if count >= ROMANIZED_DIGIT_MIN_WORDS
+            )
+        return found
 
     @cached_property
     def alphabets(self) -> Mapping[str, frozenset[str]]:

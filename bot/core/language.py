@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import lzma
 import math
+import re
 import tempfile
 import threading
 import unicodedata
@@ -41,12 +42,23 @@ _LOCAL_TERMS_MIN_LETTERS = 5
 # "shu hiye el majalat el sitte bel KIK?": Arabic in Latin letters (Knowledge.romanized).
 ROMANIZED_MIN_WORDS = 2
 ROMANIZED_SHARE = 0.3
+# A digit written for a letter ("ma3lumat", "la2i": Arabizi) is one alone in a word of at least
+# this many letters, so that "A2", "B1" and "covid19" are none.
+_DIGIT_LETTER_MIN_LETTERS = 3
+_LONE_DIGIT = re.compile(r"(?<![0-9])[0-9](?![0-9])")
 # A text whose words are this much our language's words is that language, whatever the
 # unrestricted model says ("کلاس جاب سنتر کمپتن" is Persian, not Urdu).
 _KNOWN_WORDS_SHARE = 0.75
 
 
 @functools.lru_cache(maxsize=8192)
+def digits_for_letters(word: str) -> set[str]:
+    """The digits a word typed in Latin letters writes for letters ("ma3lumat" -> {"3"})."""
+    if sum(char.isalpha() for char in word) < _DIGIT_LETTER_MIN_LETTERS:
+        return set()
+    return set(_LONE_DIGIT.findall(word))
+
+
 def script_of(char: str) -> str | None:
     """The writing system of a letter, e.g. 'LATIN', 'CYRILLIC', 'ARABIC'; None for non-letters."""
     if not char.isalpha():
@@ -212,6 +224,7 @@ class LanguageDetector:
         german: str = "de",
         local_terms: frozenset[str] = frozenset(),
         romanized: Mapping[str, frozenset[str]] | None = None,
+        romanized_digits: Mapping[str, frozenset[str]] | None = None,
         word_counts: Callable[[str], Mapping[str, int]] | None = None,
     ) -> None:
         self.languages = tuple(languages)
@@ -222,6 +235,7 @@ class LanguageDetector:
         self.german = german
         self.local_terms = local_terms
         self.romanized = dict(romanized or {})
+        self.romanized_digits = dict(romanized_digits or {})
         self._word_counts = word_counts
         self._word_model: WordModel | None = None
         self._full = _full_model()
@@ -254,6 +268,7 @@ class LanguageDetector:
             knowledge.authoritative,
             knowledge.local_terms,
             knowledge.romanized,
+            knowledge.romanized_digits,
             knowledge.word_counts,
         )
 
@@ -326,11 +341,16 @@ class LanguageDetector:
 
     def _romanized(self, text: str) -> str | None:
         """The language written in other letters whose romanized words ("shu", "a3ref";
-        Knowledge.romanized) are at least ROMANIZED_MIN_WORDS and ROMANIZED_SHARE of the text's
-        (local terms not counted)."""
+        Knowledge.romanized), or words with the digits it writes for letters ("ta2riban";
+        Knowledge.romanized_digits), are at least ROMANIZED_MIN_WORDS and ROMANIZED_SHARE of
+        the text's (local terms not counted)."""
         words = [word for word in normalize(text).split() if word not in self.local_terms]
         hits = {
-            language: sum(word in vocabulary for word in words)
+            language: sum(
+                word in vocabulary
+                or bool(digits_for_letters(word) & self.romanized_digits.get(language, set()))
+                for word in words
+            )
             for language, vocabulary in self.romanized.items()
         }
         best = max(hits, key=hits.__getitem__, default=None)
