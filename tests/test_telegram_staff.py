@@ -3,12 +3,16 @@ nobody else can."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.core.matcher import Matcher
 from bot.store import Store
 
 from .conftest import STAFF_CHAT, STAFF_ID, STAFF_ID_2, RunningBot
@@ -68,6 +72,30 @@ async def test_addq_makes_a_new_way_of_asking_work_and_undo_reverts_it(
     assert "Undone" in calls[1].text
     replies = await _say(telegram, 62, NONSENSE, 3)
     assert "Montag" not in replies[2].text
+
+
+async def test_people_are_answered_while_a_staff_edit_is_put_live(
+    telegram: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rebuilding, finish = threading.Event(), threading.Event()
+    warm = Matcher.warm
+
+    def slow_warm(self: Matcher, *args: Any, **kwargs: Any) -> None:
+        rebuilding.set()
+        finish.wait(10)  # a large knowledge's rebuild
+        warm(self, *args, **kwargs)
+
+    monkeypatch.setattr(Matcher, "warm", slow_warm)
+    telegram.api.push(message(STAFF_ID, f"/addq hours de {NONSENSE}"))
+    assert await asyncio.to_thread(rebuilding.wait, 10)
+    (reply,) = await _say(telegram, 66, "Wann habt ihr offen?", 1)
+    assert "Montag" in reply.text
+    assert not telegram.api.sent("sendMessage", chat_id=STAFF_ID)  # still rebuilding
+    finish.set()
+    (done,) = await telegram.api.wait_for("sendMessage", 1, chat_id=STAFF_ID)
+    assert "Added" in done.text
+    replies = await _say(telegram, 66, NONSENSE, 2)
+    assert "Montag" in replies[1].text
 
 
 async def test_new_entry_dialogue(telegram: RunningBot) -> None:

@@ -424,9 +424,14 @@ class Matcher:
                     self._indexes[language] = index
         return index
 
-    def warm(self, *, classifiers: bool = True) -> None:
-        """Build every language's index (and its classifier) now."""
-        for language in self.knowledge.languages:
+    @property
+    def built(self) -> list[str]:
+        """The languages whose index is built (taken over or built since)."""
+        return list(self._indexes)
+
+    def warm(self, languages: Iterable[str] | None = None, *, classifiers: bool = True) -> None:
+        """Build these languages' indexes (and classifiers) now; every language by default."""
+        for language in self.knowledge.languages if languages is None else languages:
             index = self.index(language)
             if index is not None and classifiers:
                 index.classifier()
