@@ -249,6 +249,10 @@ def test_german_terms_in_a_question_do_not_make_it_german(
         ("gde mozhno najti kurs nemeckogo", "ru"),  # translit
         ("koly pratsyuye ofis, dyakuyu", "uk"),
         ("ya iz ukrainy, gde tut poluchit pomosch bezhencam?", "ru"),
+        # Words no question of the knowledge types so: spelt from its Cyrillic questions.
+        ("skazhite nomer telefona ofisa", "ru"),
+        ("podskazhite pozhaluista adres ofisa", "ru"),
+        ("de znakhodytsia ofis integratsii", "uk"),
         ("ana laji2 jdid, min wen bjib ma3lumat?", "ar"),
         ("2addesh btekhod el mo3amala", "ar"),  # words the knowledge lacks, digits for letters
         ("bedde as2al 3an mawdoo3 mohem", "ar"),

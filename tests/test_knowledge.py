@@ -214,3 +214,19 @@ def test_the_script_and_letters_of_each_language_are_read_from_its_answers(
     assert "گ" in knowledge.alphabets["fa"] and "گ" not in knowledge.alphabets["ar"]
     assert "ї" in knowledge.alphabets["uk"] and "ї" not in knowledge.alphabets["ru"]
     assert knowledge.scripts is knowledge.scripts  # computed once
+
+
+def test_a_broken_romanization_table_is_refused_with_its_line(knowledge_copy: Path) -> None:
+    languages = knowledge_copy / "languages.yaml"
+    line = next(
+        number
+        for number, text in enumerate(languages.read_text(encoding="utf-8").splitlines(), 1)
+        if text.startswith("  ru: {а: a,")
+    )
+    _edit(languages, "  ru: {а: a,", "  ru: {аб: a, ꙋ: [u, у], а: a,")
+    assert _problems(knowledge_copy) == [
+        f"languages.yaml:{line}: romanization for 'ru': 'аб' must be one letter typed as Latin"
+        " letters (a text or a list of texts)",
+        f"languages.yaml:{line}: romanization for 'ru': 'ꙋ' must be one letter typed as Latin"
+        " letters (a text or a list of texts)",
+    ]

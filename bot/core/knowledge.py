@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from bot.core.language import digits_for_letters, dominant_script
 from bot.core.normalize import normalize
+from bot.core.romanization import Table, romanized_words
 from bot.core.yamlio import LineDict, YamlError, load_yaml_file
 
 SCHEMA_VERSION = 1
@@ -44,6 +45,9 @@ MAX_TITLE = 40
 LOCAL_TERM_LANGUAGES = 3
 LOCAL_TERM_MIN_LETTERS = 3
 ROMANIZED_DIGIT_MIN_WORDS = 2
+# A question word typed by the romanization table counts from three letters: shorter ones
+# ("na", "po", "ne") are words of the Latin-script languages too, known to them or not.
+ROMANIZED_MIN_LETTERS = 3
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,9 @@ class Knowledge:
     out_of_scope: Mapping[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
     # The words that join two questions in one message ("und", "and", "ve"): language -> words.
     conjunctions: Mapping[str, frozenset[str]] = dataclass_field(default_factory=dict)
+    # How a language written in other letters is typed in Latin ones: language -> letter ->
+    # spellings (bot.core.romanization).
+    romanization: Mapping[str, Table] = dataclass_field(default_factory=dict)
     _vocabularies: dict[str, tuple[Counter[str], Counter[str]]] = dataclass_field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -263,20 +270,27 @@ class Knowledge:
         """For each language not written in Latin letters, the words its questions use when
         typed in Latin letters ("shu", "a3ref", "mitoonam", "zapisatsya") that no Latin-script
         language's texts use and that are no local terms: a text of such words is that
-        language, romanized (Arabizi, Finglish, translit)."""
+        language, romanized (Arabizi, Finglish, translit). Those its questions type so, and
+        with a romanization table, every question word spelt by it."""
         latin = {lang for lang in self.languages if self.scripts.get(lang) == "LATIN"}
         others: set[str] = set(self.local_terms)
         for language in latin:
             others |= self.words(language)
-        return {
-            language: frozenset(
-                word
-                for word in self.question_words(language)
-                if len(word) >= 2 and word.isascii() and word not in others
-            )
-            for language in self.languages
-            if language not in latin
-        }
+        found: dict[str, frozenset[str]] = {}
+        for language in self.languages:
+            if language in latin:
+                continue
+            typed = {w for w in self.question_words(language) if len(w) >= 2 and w.isascii()}
+            table = self.romanization.get(language)
+            if table:
+                questions = (q for e in self for q in e.questions.get(language, ()))
+                typed |= {
+                    word
+                    for word in romanized_words(questions, table)
+                    if len(word) >= ROMANIZED_MIN_LETTERS and word.isascii() and word.isalpha()
+                }
+            found[language] = frozenset(typed - others)
+        return found
 
     @cached_property
     def romanized_digits(self) -> Mapping[str, frozenset[str]]:
@@ -431,6 +445,7 @@ class _Languages:
     aliases: dict[str, str]
     closer_to_authoritative: frozenset[str]
     conjunctions: dict[str, frozenset[str]]
+    romanization: dict[str, Table]
 
 
 _LANGUAGES_KEYS = {
@@ -442,12 +457,13 @@ _LANGUAGES_KEYS = {
     "aliases",
     "closer_to_authoritative",
     "conjunctions",
+    "romanization",
 }
 
 
 def _read_languages(root: Path, out: _Collector) -> _Languages:
     at = _At(out, LANGUAGES_FILE)
-    empty = _Languages((), "de", "en", {}, {}, frozenset(), {})
+    empty = _Languages((), "de", "en", {}, {}, frozenset(), {}, {})
     if not (root / LANGUAGES_FILE).is_file():
         at.problem("file is missing")
         return empty
@@ -479,6 +495,7 @@ def _read_languages(root: Path, out: _Collector) -> _Languages:
         dict(aliases),
         frozenset(closer or ()),
         _word_lists(data, "conjunctions", codes, at),
+        _romanization(data, codes, at),
     )
 
 
@@ -492,6 +509,36 @@ def _language_codes(data: LineDict, at: _At) -> tuple[str, ...]:
     if len(set(codes)) != len(codes):
         at.problem("a language is listed twice")
     return tuple(codes)
+
+
+def _romanization(data: LineDict, codes: tuple[str, ...], at: _At) -> dict[str, Table]:
+    """language -> letter -> its Latin spellings (one text or a list of them, ASCII)."""
+    message = "'romanization' must map a language to its letters' Latin spellings"
+    tables = _mapping(data.get("romanization"), at.line_of(data, "romanization"), message)
+    found: dict[str, Table] = {}
+    for language, letters in tables.items():
+        where = at.line_of(tables, language)
+        if language not in codes or not isinstance(letters, dict):
+            where.problem(f"romanization for '{language}': unknown language or not a mapping")
+            continue
+        table: dict[str, tuple[str, ...]] = {}
+        for letter, typed in letters.items():
+            spellings = (typed,) if isinstance(typed, str) else typed
+            if (
+                not isinstance(letter, str)
+                or len(letter) != 1
+                or not isinstance(spellings, (list, tuple))
+                or not spellings
+                or not all(isinstance(x, str) and x.isascii() for x in spellings)
+            ):
+                where.problem(
+                    f"romanization for '{language}': '{letter}' must be one letter typed as "
+                    "Latin letters (a text or a list of texts)"
+                )
+                continue
+            table[letter.casefold()] = tuple(spellings)
+        found[language] = table
+    return found
 
 
 def _word_lists(
@@ -1035,6 +1082,7 @@ def load_knowledge(root: Path) -> Knowledge:
         roles=interface.roles,
         out_of_scope=out_of_scope,
         conjunctions=langs.conjunctions,
+        romanization=langs.romanization,
     )
 
 
