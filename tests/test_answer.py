@@ -253,6 +253,8 @@ def test_german_terms_in_a_question_do_not_make_it_german(
         ("skazhite nomer telefona ofisa", "ru"),
         ("podskazhite pozhaluista adres ofisa", "ru"),
         ("de znakhodytsia ofis integratsii", "uk"),
+        ("skolko stoit proezdnoi na avtobus v Kemptene", "ru"),  # words known to none not counted
+        ("skilky koshtuie kvytok na avtobus u Kempteni", "uk"),
         ("ana laji2 jdid, min wen bjib ma3lumat?", "ar"),
         ("2addesh btekhod el mo3amala", "ar"),  # words the knowledge lacks, digits for letters
         ("bedde as2al 3an mawdoo3 mohem", "ar"),
@@ -264,6 +266,28 @@ def test_a_language_typed_in_latin_letters_is_answered_in_its_own_script(
     answerer: Answerer, question: str, language: str
 ) -> None:
     assert answerer.answer(question).language == language
+
+
+@pytest.mark.parametrize(
+    ("question", "entry", "language"),
+    [
+        ("gde mozhno vyuchit nemetskiy yazyk", "field-language-education", "ru"),
+        ("kogda rabotaet ofis integratsii", "hours", "ru"),
+        ("podskazhite pozhaluista adres ofisa", "address", "ru"),
+        ("kto napisal etu kontseptsiyu", "authors", "ru"),
+        ("de znakhodytsia ofis integratsii", "address", "uk"),
+        ("yakyi nomer telefonu ofisu integratsii", "contact", "uk"),
+        ("koly pratsiuie ofis v ponedilok", "hours", "uk"),
+    ],
+)
+def test_russian_and_ukrainian_typed_in_latin_letters_are_answered_with_their_entry(
+    answerer: Answerer, question: str, entry: str, language: str
+) -> None:
+    """Matched against every question of the language spelt in Latin letters, not only the few
+    the knowledge types so; answered in the language's own letters."""
+    answer = answerer.answer(question)
+    assert (answer.language, answer.entry and answer.entry.id) == (language, entry)
+    assert sum("а" <= c <= "я" for c in answer.text.casefold()) > len(answer.text) / 3
 
 
 def test_the_language_model_is_read_as_py3langid_reads_it() -> None:

@@ -20,17 +20,20 @@ from .conftest import ROOT
 DATA = ROOT / "tests" / "data"
 SETS = (
     "eval", "eval-holdout", "eval-fresh", "eval-blind", "eval-blind2", "eval-blind3", "eval-mixed",
+    "eval-translit",
 )  # fmt: skip
 # Right per language on these sets together, as measured (README), less three points.
 RIGHT_FLOOR = {
     "ar": 0.93, "de": 0.92, "en": 0.93, "fa": 0.92, "fr": 0.93, "hr": 0.95, "hu": 0.94,
-    "it": 0.96, "pl": 0.97, "ro": 0.95, "ru": 0.91, "sq": 0.94, "tr": 0.95, "uk": 0.91,
+    "it": 0.96, "pl": 0.97, "ro": 0.95, "ru": 0.92, "sq": 0.94, "tr": 0.95, "uk": 0.92,
 }  # fmt: skip
 WRONG_MAX = 0.008  # 0.5% reached
 # 2.8% reached, since questions the fields of action name but do not answer (a Kita place, a
 # health insurance, a recognised diploma) are out-of-scope examples (README).
 OUT_OF_SCOPE_ANSWERED_MAX = 0.05
-LANGUAGE_FLOOR = 0.99  # 99.3% reached (eval-blind3: 98.1%, romanized and one-word messages)
+LANGUAGE_FLOOR = (
+    0.99  # 99.3% reached (eval-blind3 98.5%, eval-translit 94.3%: romanized, one-word)
+)
 MIN_CASES_PER_LANGUAGE = 90
 
 

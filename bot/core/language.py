@@ -238,6 +238,7 @@ class LanguageDetector:
         self.romanized_digits = dict(romanized_digits or {})
         self._word_counts = word_counts
         self._word_model: WordModel | None = None
+        self._latin_known: frozenset[str] | None = None
         self._full = _full_model()
         known = set(self._full.labels)
         self._restricted_set = [lang for lang in self.languages if lang in known]
@@ -343,8 +344,14 @@ class LanguageDetector:
         """The language written in other letters whose romanized words ("shu", "a3ref";
         Knowledge.romanized), or words with the digits it writes for letters ("ta2riban";
         Knowledge.romanized_digits), are at least ROMANIZED_MIN_WORDS and ROMANIZED_SHARE of
-        the text's (local terms not counted)."""
-        words = [word for word in normalize(text).split() if word not in self.local_terms]
+        the text's words that some language is known to use in Latin letters: local terms and
+        words known to none ("biblioteka", "bassejn") say nothing of the language."""
+        words = [
+            word
+            for word in normalize(text).split()
+            if word not in self.local_terms
+            and (word in self.latin_known or digits_for_letters(word))
+        ]
         hits = {
             language: sum(
                 word in vocabulary
@@ -357,6 +364,20 @@ class LanguageDetector:
         if best is None or hits[best] < ROMANIZED_MIN_WORDS:
             return None
         return best if hits[best] >= ROMANIZED_SHARE * len(words) else None
+
+    @property
+    def latin_known(self) -> frozenset[str]:
+        """Every word a language is known to write in Latin letters: the Latin-script
+        languages' words and the others' romanized ones; read once, when first needed."""
+        if self._latin_known is None:
+            known: set[str] = set()
+            for language in self.languages:
+                if self.scripts.get(language) == "LATIN":
+                    known |= self.words(language)
+            for words in self.romanized.values():
+                known |= words
+            self._latin_known = frozenset(known)
+        return self._latin_known
 
     def _read_past_local_terms(
         self, text: str, candidates: list[str], probabilities: dict[str, float]

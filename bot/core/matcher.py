@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 from bot.core.classifier import MAX_VARIANTS, CoefficientCache, VariantClassifier, training_key
 from bot.core.knowledge import PLACEHOLDER, Knowledge
 from bot.core.normalize import normalize
+from bot.core.romanization import spelt
 
 Features = defaultdict[str, float]  # feature -> weight (counts, possibly fractional)
 WORD_WEIGHT = 2.0
@@ -84,6 +85,8 @@ class Ranking:
     out_of_scope: float = 0.0
     # The question's (without its politeness) cosine with every variant, for the classifier.
     similarities: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # Searched among the language's questions spelt in Latin letters (see Matcher).
+    romanized: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,8 +177,9 @@ class _Postings:
 
 
 def _inputs(language: str, knowledge: Knowledge) -> tuple[object, ...]:
-    """Everything a language's index is built from: equal inputs, equal index."""
+    """Everything a language's indexes are built from: equal inputs, equal index."""
     return (
+        knowledge.romanization.get(language),
         tuple(  # an entry without questions in the language is not in its index
             (e.id, e.kind, e.questions[language], e.answers.get(language))
             for e in knowledge
@@ -188,13 +192,28 @@ def _inputs(language: str, knowledge: Knowledge) -> tuple[object, ...]:
 
 class _LanguageIndex:
     def __init__(
-        self, language: str, knowledge: Knowledge, cache: CoefficientCache | None = None
+        self,
+        language: str,
+        knowledge: Knowledge,
+        cache: CoefficientCache | None = None,
+        *,
+        romanized: bool = False,
     ) -> None:
         self.language = language
+        self.romanized = romanized
         self.cache = cache
         self.inputs = _inputs(language, knowledge)
+        table = knowledge.romanization.get(language, {}) if romanized else {}
+
+        def spell(text: str) -> str:
+            return spelt(text, table) if table else text
+
         self.fillers = sorted(
-            (tuple(f.split()) for f in knowledge.fillers.get(language, ()) if f.split()),
+            (
+                tuple(normalize(spell(f)).split())
+                for f in knowledge.fillers.get(language, ())
+                if f.split()
+            ),
             key=len,
             reverse=True,
         )
@@ -211,6 +230,11 @@ class _LanguageIndex:
             for e in knowledge
         ]
         examples.append((OUT_OF_SCOPE, "answer", knowledge.out_of_scope.get(language), ""))
+        if table:
+            examples = [
+                (entry_id, kind, questions and tuple(map(spell, questions)), spell(answer))
+                for entry_id, kind, questions, answer in examples
+            ]
         for entry_id, kind, questions, answer in examples:
             if not questions:
                 continue
@@ -293,7 +317,8 @@ class _LanguageIndex:
         if self.cache is None:
             return VariantClassifier.trained(postings.similarities_among(first), owners, first)
         key = training_key(
-            self.language, (postings.rows, postings.values, postings.starts, owners)
+            f"{self.language}-latn" if self.romanized else self.language,
+            (postings.rows, postings.values, postings.starts, owners),
         )
         kept = self.cache.load(key, (len(owners), first))
         if kept is not None:
@@ -345,7 +370,7 @@ class _LanguageIndex:
             if row != self.out_of_scope_row
         ]
         candidates.sort(key=lambda c: c.score, reverse=True)
-        return Ranking(candidates[:limit], out_of_scope, similarities)
+        return Ranking(candidates[:limit], out_of_scope, similarities, self.romanized)
 
     def opinion(self, similarities: np.ndarray, *, wait: bool = True) -> dict[str, float]:
         """The classifier's score of each entry (and of OUT_OF_SCOPE) for a question's
@@ -388,7 +413,9 @@ class Matcher:
     the languages of the first question), and its classifier the first time a match is unsure
     (in a thread with `background`); `warm()` builds the rest ahead of time. After a staff
     edit, the indexes of the languages it did not touch are taken over from the `previous`
-    matcher instead of being built again.
+    matcher instead of being built again. A language with a romanization table
+    (knowledge/languages.yaml) has a second index of its questions spelt in Latin letters, for
+    a question typed so ("gde kursy nemetskogo"): none of its letters is the language's own.
     """
 
     def __init__(
@@ -405,41 +432,58 @@ class Matcher:
         self.background: bool = previous.background if previous is not None else background
         # Classifiers trained before (by the key of their variants) are loaded, not trained.
         self.cache: CoefficientCache | None = previous.cache if previous is not None else cache
-        self._indexes: dict[str, _LanguageIndex] = {}
+        self._indexes: dict[tuple[str, bool], _LanguageIndex] = {}  # (language, romanized)
         self._lock = threading.Lock()
         if previous is not None:
-            for language, index in previous._indexes.items():
+            for (language, romanized), index in previous._indexes.items():
                 if language in knowledge.languages and index.inputs == _inputs(
                     language, knowledge
                 ):
-                    self._indexes[language] = index
+                    self._indexes[language, romanized] = index
+        # The letters of each romanized language's own script (not Latin ones).
+        self._own_letters = {
+            language: frozenset(
+                c for c in knowledge.alphabets.get(language, ()) if not c.isascii()
+            )
+            for language in knowledge.romanization
+        }
 
-    def index(self, language: str) -> _LanguageIndex | None:
-        index = self._indexes.get(language)
+    def index(self, language: str, *, romanized: bool = False) -> _LanguageIndex | None:
+        romanized = romanized and language in self._own_letters
+        index = self._indexes.get((language, romanized))
         if index is None and language in self.knowledge.languages:
             with self._lock:
-                index = self._indexes.get(language)
+                index = self._indexes.get((language, romanized))
                 if index is None:
-                    index = _LanguageIndex(language, self.knowledge, self.cache)
-                    self._indexes[language] = index
+                    index = _LanguageIndex(
+                        language, self.knowledge, self.cache, romanized=romanized
+                    )
+                    self._indexes[language, romanized] = index
         return index
+
+    def typed_in_latin(self, normalized: str, language: str) -> bool:
+        """Whether a question in a language with a romanization table is typed in Latin
+        letters: it has none of the language's own."""
+        own = self._own_letters.get(language)
+        return own is not None and own.isdisjoint(normalized)
 
     @property
     def built(self) -> list[str]:
         """The languages whose index is built (taken over or built since)."""
-        return list(self._indexes)
+        return list(dict.fromkeys(language for language, _ in self._indexes))
 
     def warm(self, languages: Iterable[str] | None = None, *, classifiers: bool = True) -> None:
         """Build these languages' indexes (and classifiers) now; every language by default."""
         for language in self.knowledge.languages if languages is None else languages:
-            index = self.index(language)
-            if index is not None and classifiers:
-                index.classifier()
+            for romanized in (False, True) if language in self._own_letters else (False,):
+                index = self.index(language, romanized=romanized)
+                if index is not None and classifiers:
+                    index.classifier()
 
     def search(self, normalized: str, language: str, limit: int = 5) -> Ranking:
         """The best entries in one language for a normalised question."""
         tokens = normalized.split()[:MAX_QUERY_TOKENS]
-        index = self.index(language)
+        index = self.index(language, romanized=self.typed_in_latin(normalized, language))
         if not tokens or index is None:
             return Ranking([])
         return index.search(tokens, limit)
@@ -447,7 +491,7 @@ class Matcher:
     def opinion(self, language: str, ranking: Ranking) -> dict[str, float]:
         """The classifier's score of each entry for the question this language's `search`
         ranked (see bot.core.classifier)."""
-        index = self.index(language)
+        index = self.index(language, romanized=ranking.romanized)
         if ranking.similarities is None or index is None:
             return {}
         return index.opinion(ranking.similarities, wait=not self.background)

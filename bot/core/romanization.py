@@ -23,6 +23,15 @@ _WORD = re.compile(r"[\w'’]+")  # with the apostrophe inside Ukrainian words (
 Table = Mapping[str, tuple[str, ...]]  # a letter -> how it is typed, the usual spelling first
 
 
+def spelt(text: str, table: Table) -> str:
+    """A text typed in Latin letters with each letter's usual spelling ("Где курсы?" ->
+    "gde kursy?"); letters the table does not spell are kept."""
+    usual: dict[str, str | int | None] = {
+        letter: spellings[0] for letter, spellings in table.items()
+    }
+    return text.casefold().translate(str.maketrans(usual))
+
+
 def romanized_words(texts: Iterable[str], table: Table) -> set[str]:
     """The words of these texts typed in Latin letters as the table says, every common
     spelling of each ("записаться": zapisatsya, zapisatsia, zapisatsja); a word with a
