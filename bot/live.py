@@ -11,11 +11,15 @@ import contextlib
 import ctypes
 import gc
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from bot.core.answer import Answerer
 from bot.core.knowledge import Knowledge, KnowledgeError, Problem, load_knowledge
 from bot.core.matcher import Matcher
+
+T = TypeVar("T")
 
 
 class LiveAnswerer:
@@ -29,9 +33,13 @@ class LiveAnswerer:
     def answerer(self) -> Answerer:
         return self._answerer
 
-    def changing(self) -> threading.RLock:
-        """Hold this while saving a change and putting it live (`with live.changing(): ...`)."""
-        return self._changing
+    def put_live(self, change: Callable[[], T], knowledge: Callable[[T], Knowledge]) -> T:
+        """Make a change (a staff edit saved to disk) and serve the knowledge it gives, before
+        any other change is made. Blocking, like `replace`."""
+        with self._changing:
+            result = change()
+            self.replace(knowledge(result))
+        return result
 
     def replace(self, knowledge: Knowledge) -> None:
         """Serve this (already validated) knowledge from now on. Blocking (the edited

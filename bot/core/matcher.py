@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from bot.core.classifier import MAX_VARIANTS, CoefficientCache, VariantClassifier, training_key
 from bot.core.knowledge import PLACEHOLDER, Knowledge
 from bot.core.normalize import normalize
-from bot.core.romanization import spelt
+from bot.core.romanization import speller
 
 Features = defaultdict[str, float]  # feature -> weight (counts, possibly fractional)
 WORD_WEIGHT = 2.0
@@ -203,14 +203,11 @@ class _LanguageIndex:
         self.romanized = romanized
         self.cache = cache
         self.inputs = _inputs(language, knowledge)
-        table = knowledge.romanization.get(language, {}) if romanized else {}
-
-        def spell(text: str) -> str:
-            return spelt(text, table) if table else text
-
+        table = knowledge.romanization.get(language) if romanized else None
+        spell = speller(table) if table else None
         self.fillers = sorted(
             (
-                tuple(normalize(spell(f)).split())
+                tuple(normalize(spell(f)).split() if spell else f.split())
                 for f in knowledge.fillers.get(language, ())
                 if f.split()
             ),
@@ -230,7 +227,7 @@ class _LanguageIndex:
             for e in knowledge
         ]
         examples.append((OUT_OF_SCOPE, "answer", knowledge.out_of_scope.get(language), ""))
-        if table:
+        if spell:
             examples = [
                 (entry_id, kind, questions and tuple(map(spell, questions)), spell(answer))
                 for entry_id, kind, questions, answer in examples

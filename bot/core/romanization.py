@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 # A word with several letters of several spellings ("щ": shch, sch, sh) has many forms; beyond
 # this many, the first (the table's first spellings) are kept.
@@ -23,20 +23,22 @@ _WORD = re.compile(r"[\w'’]+")  # with the apostrophe inside Ukrainian words (
 Table = Mapping[str, tuple[str, ...]]  # a letter -> how it is typed, the usual spelling first
 
 
-def spelt(text: str, table: Table) -> str:
-    """A text typed in Latin letters with each letter's usual spelling ("Где курсы?" ->
+def speller(table: Table) -> Callable[[str], str]:
+    """What types a text in Latin letters with each letter's usual spelling ("Где курсы?" ->
     "gde kursy?"); letters the table does not spell are kept."""
-    usual: dict[str, str | int | None] = {
-        letter: spellings[0] for letter, spellings in table.items()
-    }
-    return text.casefold().translate(str.maketrans(usual))
+    usual = _usual_spellings(table)
+    return lambda text: text.casefold().translate(usual)
+
+
+def _usual_spellings(table: Table) -> dict[int, str]:
+    return str.maketrans({letter: spellings[0] for letter, spellings in table.items()})
 
 
 def romanized_words(texts: Iterable[str], table: Table) -> set[str]:
     """The words of these texts typed in Latin letters as the table says, every common
     spelling of each ("записаться": zapisatsya, zapisatsia, zapisatsja); a word with a
     letter the table does not spell (a digit, a hyphen) is left out."""
-    usual = str.maketrans({letter: spellings[0] for letter, spellings in table.items()})
+    usual = _usual_spellings(table)
     several = {letter: spellings for letter, spellings in table.items() if len(spellings) > 1}
     # The word cut at its letters of several spellings: the runs between them are spelt at
     # once (str.translate), and only those letters multiply the forms.

@@ -25,7 +25,6 @@ from bot.core.knowledge import PLACEHOLDER, Problem
 from bot.core.normalize import normalize
 from bot.staff import learning
 from bot.staff.editing import EditConflict, EditError, Saved
-from bot.store import AuditRecord
 from bot.telegram import buttons, users, views
 from bot.telegram.context import Ctx
 from bot.telegram.sending import send
@@ -134,14 +133,8 @@ def _problems(problems: list[Problem]) -> str:
 
 async def _saved(ctx: Ctx, update: Update, work: Callable[[], Saved], done: str) -> bool:
     """Run an editor action off the event loop, put the result live, and report."""
-    live = ctx.services.live
-
-    def save_and_put_live() -> None:
-        with live.changing():
-            live.replace(work().knowledge)
-
     try:
-        await asyncio.to_thread(save_and_put_live)
+        await asyncio.to_thread(ctx.services.live.put_live, work, lambda saved: saved.knowledge)
     except EditConflict as conflict:
         current = html.escape(conflict.current or "")
         await _say(
@@ -214,16 +207,12 @@ async def add_question(update: Update, ctx: Ctx) -> None:
 async def undo(update: Update, ctx: Ctx) -> None:
     """Revert your last change."""
     staff_id = update.effective_user.id if update.effective_user else 0
-    live = ctx.services.live
-
-    def undo_and_put_live() -> AuditRecord:
-        with live.changing():
-            record, saved = ctx.services.editor.undo(staff_id)
-            live.replace(saved.knowledge)
-        return record
-
     try:
-        record = await asyncio.to_thread(undo_and_put_live)
+        record, _ = await asyncio.to_thread(
+            ctx.services.live.put_live,
+            lambda: ctx.services.editor.undo(staff_id),
+            lambda undone: undone[1].knowledge,
+        )
     except EditError as error:
         await _say(
             ctx, update, f"Not undone: {html.escape(str(error))}\n{_problems(error.problems)}"
