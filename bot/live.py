@@ -48,9 +48,12 @@ class LiveAnswerer:
             old = self._answerer
             matcher = Matcher(knowledge, old.matcher)
             answerer = Answerer(knowledge, old.translations, clock=old.clock, matcher=matcher)
-            # The languages that were in service are built before the swap, not on a user's
+            # The languages that were in service and that the change touched (the others'
+            # indexes are taken over, as they are) are built before the swap, not on a user's
             # question (in the bot, the classifiers follow in a thread when first asked for).
-            matcher.warm(old.matcher.built, classifiers=not matcher.background)
+            taken_over = set(matcher.built)
+            touched = [language for language in old.matcher.built if language not in taken_over]
+            matcher.warm(touched, classifiers=not matcher.background)
             self._answerer = answerer
         settle_memory()
 
